@@ -1,0 +1,66 @@
+"""The command line: ``resilience-qda COMMAND ...``; each command is a thin wrapper over the API.
+
+Each command lives in its own module of this package with an ``add_parser(subparsers)``
+function that registers it and sets ``run`` (a function of the parsed arguments returning an
+exit status).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+import warnings
+
+from .. import __version__
+from ..errors import QDAError, QDAWarning
+
+#: Modules of this package that define commands, in the order ``--help`` lists them.
+COMMANDS = ["report", "code", "codebook", "agreement", "import_", "export"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="resilience-qda",
+        description="Code-first qualitative data analysis: import transcripts, code them, "
+        "measure agreement and write the evaluation report.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        try:
+            module = importlib.import_module(f".{name}", __name__)
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__name__}.{name}":
+                raise
+            continue  # a command not written yet
+        module.add_parser(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit status (0 ok, 1 a user error, 2 bad usage)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "run", None):
+        parser.print_help()
+        return 2
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", QDAWarning)  # commands print their own warnings
+        try:
+            return int(args.run(args) or 0)
+        except QDAError as exc:
+            print(f"resilience-qda {args.command}: error: {exc}", file=sys.stderr)
+            return 1
+        except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
+            print(f"resilience-qda {args.command}: error: {exc}", file=sys.stderr)
+            return 1
+        except KeyboardInterrupt:
+            print("interrupted", file=sys.stderr)
+            return 130
+
+
+def warn(messages: list[str]) -> None:
+    """Print warnings (e.g. a project's) to stderr, one per line."""
+    for message in messages:
+        print(f"warning: {message}", file=sys.stderr)

@@ -1,0 +1,32 @@
+"""``resilience-qda report [PROJECT] [--out DIR]``: the evaluation report of a project."""
+
+from __future__ import annotations
+
+import sys
+
+from ..io import read_project
+from ..report import build_report
+from . import warn
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser(
+        "report",
+        help="write the evaluation report of a project",
+        description="Write report.html, figures/*.png|svg and tables/*.csv.",
+    )
+    p.add_argument(
+        "project", nargs="?", default="data/sample", help="project folder (default: data/sample)"
+    )
+    p.add_argument(
+        "--out", default="report", metavar="DIR", help="output folder (default: report/)"
+    )
+    p.set_defaults(run=run)
+
+
+def run(args) -> int:
+    project = read_project(args.project)
+    warn(project.warnings)
+    page = build_report(project, args.out)
+    print(f"wrote {page}", file=sys.stderr)
+    return 0

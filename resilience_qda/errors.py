@@ -1,0 +1,25 @@
+"""The exception tree: each class also subclasses the built-in it resembles."""
+
+
+class QDAError(Exception):
+    """Base class of every error that resilience_qda raises on purpose."""
+
+
+class ReadError(QDAError, ValueError):
+    """A file could not be read: it is missing, empty, binary, malformed or hostile."""
+
+
+class CodingsError(QDAError, ValueError):
+    """A codings table breaks the schema (missing columns, bad offsets, unknown documents)."""
+
+
+class CodebookError(QDAError, ValueError):
+    """A codebook is malformed: duplicate paths, unknown parents, invalid patterns."""
+
+
+class ProjectError(QDAError, ValueError):
+    """A project folder is inconsistent or cannot be written."""
+
+
+class QDAWarning(UserWarning):
+    """Something was kept but looks wrong (codes missing from the codebook, moved codings)."""

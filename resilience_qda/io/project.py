@@ -1,0 +1,347 @@
+"""The project folder: plain text and CSV that git can diff and merge.
+
+::
+
+    PROJECT/
+      sources/<doc_id>.txt   UTF-8, LF, no BOM: the text offsets refer to
+      sources.csv            optional: doc_id, kind, case, date, ... per document
+      cases.csv              optional: case, then attributes
+      codebook.yaml          optional; else the built-in cop-evaluation codebook
+      codings/<coder>.csv    one file per coder, sorted (doc_id, start, end, code)
+      memos/<memo_id>.md     optional Markdown memos (front matter says what they annotate)
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import tempfile
+import unicodedata
+import warnings
+from pathlib import Path
+from urllib.parse import quote, unquote
+
+import pandas as pd
+import yaml
+
+from ..errors import CodingsError, ProjectError, QDAWarning, ReadError
+from ..model import (
+    ANCHOR_COLUMNS,
+    CODINGS_COLUMNS,
+    Codebook,
+    Corpus,
+    Document,
+    Project,
+    anchor_codings,
+    coded_text,
+    empty_codings,
+    validate_codings,
+)
+from .atomic import write_many
+from .codebook import builtin_codebooks, codebook_to_yaml, read_codebook
+from .notes import split_front_matter
+from .transcripts import looks_like_transcript
+
+DEFAULT_CODEBOOK = "cop-evaluation"
+_DERIVED = {"n_chars", "n_words"}
+
+
+def coder_filename(coder: str) -> str:
+    """File name of a coder's codings: the name with unsafe characters %-escaped.
+
+    >>> coder_filename("rules:cop-evaluation")
+    'rules%3Acop-evaluation.csv'
+    """
+    return quote(coder, safe=" -_.@+") + ".csv"
+
+
+def read_project(
+    path: str | os.PathLike = "data/sample", *, codebook: Codebook | str | None = None
+) -> Project:
+    """Read a project folder.
+
+    Every coding is validated against the text it points into; codes that the codebook
+    lacks are kept and listed in a warning; codings whose anchor quote no longer matches
+    the text are kept and listed in a warning (the source was edited: re-anchor them).
+
+    Parameters
+    ----------
+    path : path-like
+        The project folder (default ``data/sample``).
+    codebook : Codebook or str, optional
+        Overrides the project's ``codebook.yaml`` (a codebook, a file or a built-in name).
+
+    Examples
+    --------
+    >>> project = read_project("data/sample")  # doctest: +SKIP
+    >>> project.corpus.documents[["doc_id", "kind", "role"]].head()  # doctest: +SKIP
+    """
+    root = Path(path)
+    if not root.is_dir():
+        raise ProjectError(f"{root}: no such project folder")
+    sources = root / "sources"
+    if not sources.is_dir():
+        raise ProjectError(
+            f"{root}: not a project folder (it has no sources/ folder). Create "
+            f"one with: resilience-qda import FILES... --project {root}"
+        )
+    notes: list[str] = []
+
+    attributes = _read_table(root / "sources.csv", key="doc_id")
+    cases = _read_table(root / "cases.csv", key="case")
+    docs = []
+    files = sorted(sources.glob("*.txt"))
+    for f in files:
+        text = _read_stored_text(f)
+        meta = attributes.get(f.stem, {})
+        meta = {k: v for k, v in meta.items() if k != "doc_id"}
+        if not meta.get("kind"):
+            meta["kind"] = "interview" if looks_like_transcript(text) else "document"
+        docs.append(Document(f.stem, text, meta))
+    missing = sorted(set(attributes) - {f.stem for f in files})
+    if missing:
+        notes.append(f"sources.csv lists documents with no file in sources/: {', '.join(missing)}")
+    case_table = pd.DataFrame(list(cases.values())) if cases else None
+    corpus = Corpus(docs, cases=case_table)
+
+    if isinstance(codebook, Codebook):
+        book = codebook
+    elif codebook is not None:
+        book = read_codebook(codebook)
+    elif (root / "codebook.yaml").exists():
+        book = read_codebook(root / "codebook.yaml")
+    else:
+        book = read_codebook(DEFAULT_CODEBOOK)
+
+    codings = _read_codings(root, corpus, notes)
+    memos = _read_memos(root)
+    unknown = sorted(set(codings["code"]) - set(book.paths))
+    if unknown:
+        notes.append(
+            f"{len(unknown)} code(s) used in the codings are not in codebook "
+            f"{book.name!r} (kept): {', '.join(unknown)}"
+        )
+    for note in notes:
+        warnings.warn(f"{root}: {note}", QDAWarning, stacklevel=2)
+    return Project(corpus, book, codings, memos, path=str(root), warnings=notes)
+
+
+def _read_stored_text(f: Path) -> str:
+    data = f.read_bytes()
+    where = f"{f}"
+    if data.startswith(b"\xef\xbb\xbf"):
+        raise ProjectError(
+            f"{where}: starts with a byte-order mark; stored sources are UTF-8 "
+            "without BOM. Add files with `resilience-qda import`, which converts them"
+        )
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ProjectError(
+            f"{where}: is not UTF-8 ({exc.reason} at byte {exc.start}); stored "
+            "sources must be UTF-8. Add files with `resilience-qda import`, "
+            "which detects the encoding"
+        ) from None
+    if "\r" in text:
+        raise ProjectError(
+            f"{where}: has CR/CRLF line ends; stored sources use LF so that "
+            "offsets are stable. Add files with `resilience-qda import`"
+        )
+    if not unicodedata.is_normalized("NFC", text):
+        raise ProjectError(
+            f"{where}: is not NFC-normalised Unicode; add files with "
+            "`resilience-qda import`, which normalises them"
+        )
+    return text
+
+
+def _read_table(path: Path, *, key: str) -> dict[str, dict]:
+    """Rows of an attributes CSV keyed by ``key``; numbers stay numbers, blanks are dropped."""
+    if not path.exists():
+        return {}
+    try:
+        table = pd.read_csv(path, dtype={key: str}, encoding="utf-8-sig")
+    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
+        raise ProjectError(f"{path}: cannot be read as CSV ({exc})") from None
+    if key not in table.columns:
+        raise ProjectError(f"{path}: needs a '{key}' column; it has {list(table.columns)}")
+    if table[key].isna().any():
+        raise ProjectError(f"{path}: row {int(table[key].isna().idxmax()) + 2} has no {key}")
+    dupes = table[key][table[key].duplicated()].tolist()
+    if dupes:
+        raise ProjectError(f"{path}: {key} {dupes[0]!r} appears more than once")
+    return {
+        row[key]: {k: _scalar(v) for k, v in row.items() if not _blank(v)}
+        for row in table.to_dict("records")
+    }
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, float) and value != value) or value == ""
+
+
+def _scalar(value: object) -> object:
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value.item() if hasattr(value, "item") else value
+
+
+def _read_codings(root: Path, corpus: Corpus, notes: list[str]) -> pd.DataFrame:
+    folder = root / "codings"
+    frames = []
+    for f in sorted(folder.glob("*.csv")) if folder.is_dir() else []:
+        coder = unquote(f.stem)
+        try:
+            table = pd.read_csv(f, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        except pd.errors.EmptyDataError:
+            continue
+        except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+            raise CodingsError(f"{f}: cannot be read as CSV ({exc})") from None
+        if "coder" not in table:
+            table["coder"] = coder
+        if "source" not in table:
+            table["source"] = "manual"
+        others = sorted(set(table["coder"]) - {coder, ""})
+        if others:
+            raise CodingsError(
+                f"{f}: holds codings of coder(s) {', '.join(map(repr, others))}; "
+                f"codings/{f.name} is for coder {coder!r} only"
+            )
+        table["coder"] = table["coder"].replace("", coder)
+        table = validate_codings(table, corpus, origin=str(f))
+        if "quote" in table:
+            drifted = table[coded_text(table, corpus) != table["quote"]]
+            if len(drifted):
+                first = drifted.iloc[0]
+                notes.append(
+                    f"{f.name}: {len(drifted)} coding(s) no longer cover their quoted text "
+                    f"(first: {first['doc_id']} [{first['start']}:{first['end']}] was "
+                    f"{first['quote'][:40]!r}); the source was edited after coding: re-anchor "
+                    "the codings"
+                )
+        frames.append(table)
+    if not frames:
+        return empty_codings()
+    return validate_codings(pd.concat(frames, ignore_index=True), corpus, origin=str(folder))
+
+
+def _read_memos(root: Path) -> pd.DataFrame:
+    rows = []
+    folder = root / "memos"
+    for f in sorted(folder.glob("*.md")) if folder.is_dir() else []:
+        try:
+            text = f.read_text(encoding="utf-8-sig").replace("\r\n", "\n")
+        except UnicodeDecodeError as exc:
+            raise ReadError(f"{f}: memos must be UTF-8 ({exc})") from None
+        meta, body = split_front_matter(text, name=str(f))
+        rows.append(
+            {
+                "memo_id": f.stem,
+                **{k: v for k, v in meta.items() if k != "text"},
+                "text": body.strip(),
+            }
+        )
+    columns = ["memo_id", "doc_id", "code", "text"]
+    table = pd.DataFrame(rows)
+    for c in columns:
+        if c not in table:
+            table[c] = pd.Series(dtype="object")
+    return table[columns + [c for c in table.columns if c not in columns]]
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def _csv_bytes(table: pd.DataFrame) -> bytes:
+    buf = io.StringIO()
+    table.to_csv(buf, index=False, lineterminator="\n")
+    return buf.getvalue().encode("utf-8")
+
+
+def project_files(project: Project) -> dict[str, bytes]:
+    """Every file of the project folder as ``{relative path: bytes}``."""
+    files: dict[str, bytes] = {}
+    attributes = []
+    for doc in project.corpus:
+        if "\r" in doc.text or not unicodedata.is_normalized("NFC", doc.text):
+            raise ProjectError(
+                f"document {doc.doc_id!r}: text must have LF line ends and be "
+                "NFC; read sources with resilience_qda.read_document"
+            )
+        if (
+            not doc.doc_id
+            or any(ch in doc.doc_id for ch in '/\\:*?"<>|')
+            or doc.doc_id.startswith(".")
+        ):
+            raise ProjectError(
+                f"document id {doc.doc_id!r} cannot be a file name; use letters, "
+                "digits, '-', '_' and '.'"
+            )
+        files[f"sources/{doc.doc_id}.txt"] = doc.text.encode("utf-8")
+        attributes.append(
+            {"doc_id": doc.doc_id, **{k: v for k, v in doc.metadata.items() if k not in _DERIVED}}
+        )
+    if attributes:
+        files["sources.csv"] = _csv_bytes(pd.DataFrame(attributes, dtype=object))
+    if len(project.corpus.cases):
+        files["cases.csv"] = _csv_bytes(project.corpus.cases)
+    if not _is_builtin(project.codebook):
+        files["codebook.yaml"] = codebook_to_yaml(project.codebook).encode("utf-8")
+    codings = validate_codings(project.codings, project.corpus, origin="project codings")
+    codings = anchor_codings(
+        codings.drop(columns=[c for c in ANCHOR_COLUMNS if c in codings]), project.corpus
+    )
+    for coder, rows in codings.groupby("coder", sort=True):
+        rows = rows.sort_values(["doc_id", "start", "end", "code"], kind="stable")
+        files[f"codings/{coder_filename(coder)}"] = _csv_bytes(rows)
+    for memo in project.memos.to_dict("records"):
+        meta = {k: v for k, v in memo.items() if k not in ("memo_id", "text") and not _blank(v)}
+        head = (
+            f"---\n{yaml.safe_dump(meta, sort_keys=False, allow_unicode=True)}---\n" if meta else ""
+        )
+        files[f"memos/{memo['memo_id']}.md"] = (head + str(memo["text"]) + "\n").encode("utf-8")
+    return files
+
+
+def _is_builtin(codebook: Codebook) -> bool:
+    if codebook.name not in builtin_codebooks():
+        return False
+    return codebook_to_yaml(codebook) == codebook_to_yaml(read_codebook(codebook.name))
+
+
+def write_project(project: Project, path: str | os.PathLike) -> Path:
+    """Write a project folder atomically.
+
+    A new folder is built beside the target and renamed into place; in an existing folder
+    every file is staged first and then renamed, so an interrupted write leaves each file
+    either old or new, never half-written. Files of coders absent from ``project.codings``
+    are left alone (nothing is deleted).
+
+    Examples
+    --------
+    >>> write_project(read_project("data/sample"), "/tmp/copy")  # doctest: +SKIP
+    """
+    root = Path(path)
+    files = project_files(project)
+    if not root.exists():
+        root.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{root.name}.", dir=root.parent))
+        try:
+            for rel, data in files.items():
+                target = staging / rel
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(data)
+            (staging / "sources").mkdir(exist_ok=True)
+            os.replace(staging, root)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        return root
+    if not root.is_dir():
+        raise ProjectError(f"{root}: exists and is not a folder")
+    write_many({root / rel: data for rel, data in files.items()})
+    return root
+
+
+__all__ = ["CODINGS_COLUMNS", "coder_filename", "project_files", "read_project", "write_project"]

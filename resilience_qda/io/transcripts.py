@@ -1,0 +1,118 @@
+"""Speaker turns in transcripts: ``Interviewer:``, ``P:``, ``Participant L:``,
+``[00:01:02] Name:``, ``NAME (00:01:02):``, or a pattern of your own."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from ..errors import ReadError
+from ..model import INTERVIEWER_LABELS, TURNS_COLUMNS
+
+_TIME = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?"
+#: The default speaker label: at the start of a line, an optional ``[time]``, one to four
+#: capitalised words (or a letter/number), an optional ``(time)``, then a colon.
+SPEAKER_PATTERN = re.compile(
+    rf"^(?:\[(?P<time>{_TIME})\][ \t]*)?"
+    r"(?P<speaker>[A-Z][\w.'’-]{0,30}(?:[ \t][A-Z0-9][\w.'’-]{0,30}){0,3})"
+    rf"(?:[ \t]*\((?P<time2>{_TIME})\))?"
+    r"[ \t]*:(?=[ \t]|$)",
+    re.MULTILINE,
+)
+
+
+def compile_speaker_pattern(pattern: str | re.Pattern | None) -> re.Pattern:
+    """Compile a user's speaker pattern; it must have a named group ``speaker``."""
+    if pattern is None:
+        return SPEAKER_PATTERN
+    try:
+        compiled = re.compile(pattern, re.MULTILINE) if isinstance(pattern, str) else pattern
+    except re.error as exc:
+        raise ReadError(
+            f"speaker pattern {pattern!r} is not a valid regular expression: {exc}"
+        ) from None
+    if "speaker" not in compiled.groupindex:
+        raise ReadError(
+            f"speaker pattern {compiled.pattern!r} needs a named group (?P<speaker>...) "
+            "that captures the speaker's label"
+        )
+    return compiled
+
+
+def is_interviewer(speaker: str, interviewer: object = None) -> bool:
+    """Whether a speaker label names the interviewer (``Interviewer``, ``I``, ``Q``, ...)."""
+    label = speaker.strip().lower()
+    if isinstance(interviewer, str) and interviewer.strip() and label == interviewer.lower():
+        return True
+    return label.rstrip("0123456789 ").strip() in INTERVIEWER_LABELS
+
+
+def parse_turns(
+    text: str,
+    *,
+    doc_id: str = "",
+    pattern: str | re.Pattern | None = None,
+    interviewer: object = None,
+) -> pd.DataFrame:
+    """Split a transcript into speaker turns.
+
+    A turn runs from its label to the next label, so continuation lines and paragraphs
+    belong to the turn above. Text before the first label belongs to no turn. Offsets cover
+    the words spoken (the label is left out) with surrounding whitespace trimmed.
+
+    Parameters
+    ----------
+    text : str
+        Stored text (LF line ends).
+    doc_id : str
+        Copied into every row.
+    pattern : str or compiled regex, optional
+        A regex with a named group ``speaker`` (and optionally ``time``) matched at line
+        starts; the default reads the layouts listed in this module's docstring.
+    interviewer : str, optional
+        The interviewer's label when it is not one of the usual ones (``Interviewer``, ``I``).
+
+    Returns
+    -------
+    DataFrame
+        ``doc_id, turn, start, end, speaker, time, interviewer``.
+
+    Examples
+    --------
+    >>> t = parse_turns("I: How long?\\nP: Ten years.\\nAnd more.")
+    >>> t[["speaker", "start", "end"]].values.tolist()
+    [['I', 3, 12], ['P', 16, 36]]
+    """
+    regex = compile_speaker_pattern(pattern)
+    labels = list(regex.finditer(text))
+    rows = []
+    for i, m in enumerate(labels):
+        start = m.end()
+        stop = labels[i + 1].start() if i + 1 < len(labels) else len(text)
+        while start < stop and text[start].isspace():
+            start += 1
+        end = stop
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        speaker = m.group("speaker").strip()
+        groups = m.groupdict()
+        time = groups.get("time") or groups.get("time2")
+        rows.append(
+            (doc_id, len(rows), start, end, speaker, time, is_interviewer(speaker, interviewer))
+        )
+    table = pd.DataFrame(rows, columns=list(TURNS_COLUMNS))
+    return table.astype({"turn": "int64", "start": "int64", "end": "int64", "interviewer": "bool"})
+
+
+def looks_like_transcript(text: str, pattern: str | re.Pattern | None = None) -> bool:
+    """True when the text has at least two speaker labels by at least two speakers."""
+    regex = compile_speaker_pattern(pattern)
+    speakers: set[str] = set()
+    for n, m in enumerate(regex.finditer(text)):
+        speakers.add(m.group("speaker"))
+        if len(speakers) >= 2:
+            return True
+        if n > 50:
+            break
+    return False
