@@ -196,6 +196,8 @@ class Code:
     color: str | None = None
     patterns: Mapping[str, object] = field(default_factory=dict)
     codable: bool = True
+    #: Identifier of the code in another tool (a REFI-QDA GUID), kept for round trips.
+    guid: str | None = None
 
     @property
     def parent(self) -> str | None:
@@ -501,6 +503,9 @@ class Project:
     )
     path: str | None = None
     warnings: list[str] = field(default_factory=list)
+    #: What other tools need for round trips but analysis never uses (REFI-QDA GUIDs, sets,
+    #: variable types), JSON-serialisable; see ``resilience_qda.io.refi``.
+    exchange: dict = field(default_factory=dict)
 
     @property
     def coders(self) -> list[str]:
