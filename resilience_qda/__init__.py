@@ -15,6 +15,7 @@ from .io import (
     read_project,
     read_text,
     write_codebook,
+    write_codings,
     write_project,
 )
 from .model import (
@@ -55,5 +56,6 @@ __all__ = [
     "read_text",
     "validate_codings",
     "write_codebook",
+    "write_codings",
     "write_project",
 ]

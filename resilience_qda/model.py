@@ -154,22 +154,15 @@ class Corpus:
         """One row per speaker turn of every transcript: ``doc_id``, ``turn`` (0-based),
         ``start``, ``end`` (the words spoken, without the label), ``speaker`` as written,
         ``time`` (a timestamp if the transcript has one) and ``interviewer``."""
-        from .io.transcripts import parse_turns  # io builds on model
+        from .io.transcripts import turn_rows, turns_frame  # io builds on model
 
-        frames = [
-            parse_turns(d.text, doc_id=d.doc_id, interviewer=d.metadata.get("interviewer"))
+        rows = [
+            row
             for d in self
             if d.kind in TRANSCRIPT_KINDS
+            for row in turn_rows(d.text, doc_id=d.doc_id, interviewer=d.metadata.get("interviewer"))
         ]
-        if not frames:
-            return _empty_turns()
-        return pd.concat(frames, ignore_index=True)
-
-
-def _empty_turns() -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype="object") for c in TURNS_COLUMNS}).astype(
-        {"turn": "int64", "start": "int64", "end": "int64", "interviewer": "bool"}
-    )
+        return turns_frame(rows)
 
 
 def _cases_frame(cases: pd.DataFrame | None) -> pd.DataFrame:
@@ -396,6 +389,7 @@ def validate_codings(
         bad = table[col].isna() | (table[col].astype(str).str.strip() == "")
         problems += [(i, f"{col} is empty") for i in np.flatnonzero(bad)]
         table[col] = table[col].astype(object).where(~bad, "").astype(str)
+    numbers_ok = pd.Series(True, index=table.index)
     for col in ("start", "end"):
         numeric = pd.to_numeric(table[col], errors="coerce")
         bad = numeric.isna() | (numeric != np.floor(numeric.fillna(0)))
@@ -403,6 +397,7 @@ def validate_codings(
             (i, f"{col} is not a whole number ({table[col].iloc[i]!r})")
             for i in np.flatnonzero(bad)
         ]
+        numbers_ok &= ~bad
         table[col] = numeric.fillna(-1).astype("int64")
     score = pd.to_numeric(table["score"], errors="coerce")
     bad = score.isna() & table["score"].notna() & (table["score"].astype(str).str.strip() != "")
@@ -416,8 +411,10 @@ def validate_codings(
         (i, f"source {table['source'].iloc[i]!r} is not one of {', '.join(SOURCES)}")
         for i in np.flatnonzero(bad & (table["source"] != ""))
     ]
-    ok = (table["start"] >= 0) & (table["end"] >= 0)
-    problems += [(i, "start is negative") for i in np.flatnonzero((table["start"] < 0) & ok)]
+    problems += [
+        (i, "start is negative") for i in np.flatnonzero((table["start"] < 0) & numbers_ok)
+    ]
+    ok = numbers_ok & (table["start"] >= 0)
     bad = (table["start"] >= table["end"]) & ok
     problems += [
         (i, f"start {table['start'].iloc[i]} is not before end {table['end'].iloc[i]}")

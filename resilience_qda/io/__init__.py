@@ -10,7 +10,7 @@ from .codebook import (
 )
 from .docx import read_docx
 from .notes import split_front_matter
-from .project import read_project, write_project
+from .project import read_project, write_codings, write_project
 from .sources import read_corpus, read_document
 from .text import read_text
 from .transcripts import parse_turns
@@ -29,5 +29,6 @@ __all__ = [
     "read_text",
     "split_front_matter",
     "write_codebook",
+    "write_codings",
     "write_project",
 ]

@@ -50,5 +50,10 @@ def write_many(files: Mapping[str | os.PathLike, bytes]) -> None:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
         raise
-    for tmp, path in staged:
-        os.replace(tmp, path)
+    try:
+        for tmp, path in staged:
+            os.replace(tmp, path)
+    finally:
+        for tmp, _ in staged:  # after a failed rename, no temporary file is left behind
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)

@@ -288,13 +288,7 @@ def project_files(project: Project) -> dict[str, bytes]:
         files["cases.csv"] = _csv_bytes(project.corpus.cases)
     if not _is_builtin(project.codebook):
         files["codebook.yaml"] = codebook_to_yaml(project.codebook).encode("utf-8")
-    codings = validate_codings(project.codings, project.corpus, origin="project codings")
-    codings = anchor_codings(
-        codings.drop(columns=[c for c in ANCHOR_COLUMNS if c in codings]), project.corpus
-    )
-    for coder, rows in codings.groupby("coder", sort=True):
-        rows = rows.sort_values(["doc_id", "start", "end", "code"], kind="stable")
-        files[f"codings/{coder_filename(coder)}"] = _csv_bytes(rows)
+    files.update(codings_files(project.codings, project.corpus))
     for memo in project.memos.to_dict("records"):
         meta = {k: v for k, v in memo.items() if k not in ("memo_id", "text") and not _blank(v)}
         head = (
@@ -302,6 +296,41 @@ def project_files(project: Project) -> dict[str, bytes]:
         )
         files[f"memos/{memo['memo_id']}.md"] = (head + str(memo["text"]) + "\n").encode("utf-8")
     return files
+
+
+def codings_files(codings: pd.DataFrame, corpus: Corpus) -> dict[str, bytes]:
+    """``codings/<coder>.csv`` files of a codings table: validated, anchored, sorted."""
+    codings = validate_codings(codings, corpus, origin="codings")
+    codings = anchor_codings(
+        codings.drop(columns=[c for c in ANCHOR_COLUMNS if c in codings]), corpus
+    )
+    files = {}
+    for coder, rows in codings.groupby("coder", sort=True):
+        rows = rows.sort_values(["doc_id", "start", "end", "code"], kind="stable")
+        files[f"codings/{coder_filename(coder)}"] = _csv_bytes(rows)
+    return files
+
+
+def write_codings(codings: pd.DataFrame, path: str | os.PathLike) -> list[Path]:
+    """Write (replace) the codings files of the coders in ``codings`` in a project folder.
+
+    Rows are validated against the project's texts first; other coders' files are left
+    alone. Returns the files written.
+
+    Examples
+    --------
+    >>> write_codings(rules_codings, "data/sample")  # doctest: +SKIP
+    [PosixPath('data/sample/codings/rules%3Acop-evaluation.csv')]
+    """
+    root = Path(path)
+    if not (root / "sources").is_dir():
+        raise ProjectError(f"{root}: not a project folder (it has no sources/ folder)")
+    corpus = Corpus(
+        Document(f.stem, _read_stored_text(f)) for f in sorted((root / "sources").glob("*.txt"))
+    )
+    files = {root / rel: data for rel, data in codings_files(codings, corpus).items()}
+    write_many(files)
+    return sorted(files)
 
 
 def _is_builtin(codebook: Codebook) -> bool:
@@ -344,4 +373,11 @@ def write_project(project: Project, path: str | os.PathLike) -> Path:
     return root
 
 
-__all__ = ["CODINGS_COLUMNS", "coder_filename", "project_files", "read_project", "write_project"]
+__all__ = [
+    "CODINGS_COLUMNS",
+    "coder_filename",
+    "project_files",
+    "read_project",
+    "write_codings",
+    "write_project",
+]

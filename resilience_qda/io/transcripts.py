@@ -48,6 +48,46 @@ def is_interviewer(speaker: str, interviewer: object = None) -> bool:
     return label.rstrip("0123456789 ").strip() in INTERVIEWER_LABELS
 
 
+def turn_rows(
+    text: str,
+    *,
+    doc_id: str = "",
+    pattern: str | re.Pattern | None = None,
+    interviewer: object = None,
+) -> list[tuple]:
+    """The rows of :func:`parse_turns` as tuples (fast path for whole corpora)."""
+    regex = compile_speaker_pattern(pattern)
+    labels = list(regex.finditer(text))
+    rows = []
+    for i, m in enumerate(labels):
+        start = m.end()
+        stop = labels[i + 1].start() if i + 1 < len(labels) else len(text)
+        while start < stop and text[start].isspace():
+            start += 1
+        end = stop
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        speaker = m.group("speaker").strip()
+        groups = m.groupdict()
+        time = groups.get("time") or groups.get("time2")
+        rows.append(
+            (doc_id, len(rows), start, end, speaker, time, is_interviewer(speaker, interviewer))
+        )
+    return rows
+
+
+def turns_frame(rows: list[tuple]) -> pd.DataFrame:
+    """A turns table from :func:`turn_rows` tuples, with the schema's dtypes."""
+    columns = list(zip(*rows, strict=True)) if rows else [()] * len(TURNS_COLUMNS)
+    dtypes = ("object", "int64", "int64", "int64", "object", "object", "bool")
+    return pd.DataFrame(
+        {
+            name: pd.Series(list(values), dtype=dtype)
+            for name, values, dtype in zip(TURNS_COLUMNS, columns, dtypes, strict=True)
+        }
+    )
+
+
 def parse_turns(
     text: str,
     *,
@@ -80,29 +120,11 @@ def parse_turns(
 
     Examples
     --------
-    >>> t = parse_turns("I: How long?\\nP: Ten years.\\nAnd more.")
+    >>> t = parse_turns("I: How long?\nP: Ten years.\nAnd more.")
     >>> t[["speaker", "start", "end"]].values.tolist()
     [['I', 3, 12], ['P', 16, 36]]
     """
-    regex = compile_speaker_pattern(pattern)
-    labels = list(regex.finditer(text))
-    rows = []
-    for i, m in enumerate(labels):
-        start = m.end()
-        stop = labels[i + 1].start() if i + 1 < len(labels) else len(text)
-        while start < stop and text[start].isspace():
-            start += 1
-        end = stop
-        while end > start and text[end - 1].isspace():
-            end -= 1
-        speaker = m.group("speaker").strip()
-        groups = m.groupdict()
-        time = groups.get("time") or groups.get("time2")
-        rows.append(
-            (doc_id, len(rows), start, end, speaker, time, is_interviewer(speaker, interviewer))
-        )
-    table = pd.DataFrame(rows, columns=list(TURNS_COLUMNS))
-    return table.astype({"turn": "int64", "start": "int64", "end": "int64", "interviewer": "bool"})
+    return turns_frame(turn_rows(text, doc_id=doc_id, pattern=pattern, interviewer=interviewer))
 
 
 def looks_like_transcript(text: str, pattern: str | re.Pattern | None = None) -> bool:
