@@ -217,6 +217,8 @@ class Codebook:
         self, codes: Iterable[Code] = (), *, name: str = "", title: str = "", version: str = ""
     ):
         self.name, self.title, self.version = name, title, str(version or "")
+        #: What other tools need for round trips (REFI-QDA code sets), JSON-serialisable.
+        self.exchange: dict = {}
         self._codes: dict[str, Code] = {}
         for code in codes:
             if code.path in self._codes:
