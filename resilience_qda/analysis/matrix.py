@@ -1,0 +1,127 @@
+"""Matrix coding: codes crossed with document or case attributes (NVivo's matrix query)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+from ._codes import check_columns, select_codes, with_ancestors
+
+COUNTS = ("references", "files", "cases")
+
+
+def matrix_coding(
+    codings: pd.DataFrame,
+    documents: pd.DataFrame,
+    *,
+    by: str,
+    count: str = "references",
+    codes: str | Iterable[str] | None = None,
+    aggregate: bool = False,
+) -> pd.DataFrame:
+    """Codes x the values of one attribute, as a tidy table with every cell (zeros too).
+
+    Parameters
+    ----------
+    codings : DataFrame
+        A codings table; coders are pooled (filter it first to see one coder).
+    documents : DataFrame
+        One row per document with ``doc_id`` and attributes, e.g. ``corpus.documents``
+        (which carries the case attributes such as ``role``). Documents with no value of
+        ``by`` (e.g. observation notes have no role) are left out.
+    by : str
+        The attribute: a column of ``documents`` such as ``role``, ``kind``, ``meeting`` or
+        ``case`` (codes x cases).
+    count : {"references", "files", "cases"}
+        What a cell counts: distinct codings, documents, or cases (participants).
+    codes : str or list of str, optional
+        Keep only these codes (and their descendants). Codes given as a list always get a
+        row (zeros if unused); a single branch such as ``"themes"`` lists the codes used.
+    aggregate : bool
+        Count children's codings at their ancestors too.
+
+    Returns
+    -------
+    DataFrame
+        ``code, <by>, <count>, row_percent, column_percent, share``: percentages of the
+        row and column totals (0-100, NaN for an empty row/column), and ``share``, for
+        files and cases, the proportion (0-1) of the files/cases with that attribute value
+        that carry the code (NaN for references).
+
+    Examples
+    --------
+    >>> docs = pd.DataFrame({"doc_id": ["i1", "i2", "i3"], "case": ["L", "S", "B"],
+    ...                      "role": ["social worker", "nurse", "nurse"]})
+    >>> c = pd.DataFrame({"doc_id": ["i1", "i1", "i2"], "start": [0, 9, 0], "end": [5, 12, 4],
+    ...                   "code": ["t/a", "t/a", "t/a"], "coder": ["A"] * 3})
+    >>> m = matrix_coding(c, docs, by="role", count="files")
+    >>> m[["role", "files", "share"]].values.tolist()
+    [['nurse', 1, 0.5], ['social worker', 1, 1.0]]
+    >>> matrix_coding(c, docs, by="role")["references"].tolist()
+    [1, 2]
+    """
+    if count not in COUNTS:
+        raise ValueError(f"count must be one of {', '.join(COUNTS)}; got {count!r}")
+    check_columns(documents, ["doc_id", by], "matrix_coding's documents table")
+    if count == "cases":
+        check_columns(documents, ["case"], "matrix_coding(count='cases')'s documents table")
+    docs = documents[documents[by].notna()]
+    attrs = docs[["doc_id", by] + (["case"] if count == "cases" and by != "case" else [])]
+    table = codings[["doc_id", "start", "end", "code", "coder"]]
+    if aggregate:
+        table = with_ancestors(table)
+    table = select_codes(table, codes).merge(attrs, on="doc_id", how="inner")
+
+    keys = ["code", by]
+    if count == "references":
+        cells = table.drop_duplicates([*keys, "doc_id", "start", "end", "coder"]).groupby(keys)
+        values = cells.size()
+    elif count == "files":
+        values = table.groupby(keys)["doc_id"].nunique()
+    else:
+        values = table.groupby(keys)["case"].nunique()
+
+    listed = [] if codes is None or isinstance(codes, str) else list(codes)
+    row_values = sorted(set(table["code"]) | set(listed))
+    col_values = sorted(docs[by].unique(), key=_sort_key)
+    grid = pd.MultiIndex.from_product([row_values, col_values], names=keys)
+    result = values.reindex(grid, fill_value=0).rename(count).astype("int64").reset_index()
+
+    v = result[count].astype("float64")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        row_total = result.groupby("code")[count].transform("sum")
+        col_total = result.groupby(by)[count].transform("sum")
+        result["row_percent"] = np.where(row_total > 0, 100 * v / row_total, np.nan)
+        result["column_percent"] = np.where(col_total > 0, 100 * v / col_total, np.nan)
+        if count == "references":
+            result["share"] = np.nan
+        else:
+            unit = "doc_id" if count == "files" else "case"
+            sizes = docs.groupby(by)[unit].nunique()
+            result["share"] = v / result[by].map(sizes).astype("float64")
+    return result
+
+
+def _sort_key(value: object):
+    """Numbers before strings, each in natural order (so meetings 1..12 sort as numbers)."""
+    if isinstance(value, int | float | np.integer | np.floating):
+        return (0, float(value), "")
+    return (1, 0.0, str(value))
+
+
+def wide(table: pd.DataFrame, *, rows: str, columns: str, values: str) -> pd.DataFrame:
+    """Pivot a tidy matrix into the wide form readers know (rows x columns), keeping order.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"code": ["a", "a", "b", "b"], "role": ["x", "y", "x", "y"],
+    ...                   "files": [1, 0, 2, 3]})
+    >>> wide(t, rows="code", columns="role", values="files").values.tolist()
+    [[1, 0], [2, 3]]
+    """
+    row_order = list(dict.fromkeys(table[rows]))
+    col_order = list(dict.fromkeys(table[columns]))
+    out = table.pivot(index=rows, columns=columns, values=values)
+    return out.reindex(index=row_order, columns=col_order)
