@@ -120,7 +120,7 @@ def parse_turns(
 
     Examples
     --------
-    >>> t = parse_turns("I: How long?\nP: Ten years.\nAnd more.")
+    >>> t = parse_turns("I: How long?\\nP: Ten years.\\nAnd more.")
     >>> t[["speaker", "start", "end"]].values.tolist()
     [['I', 3, 12], ['P', 16, 36]]
     """
