@@ -1,0 +1,752 @@
+"""Reading REFI-QDA projects (``.qdpx``, bare ``.qde``) and codebooks (``.qdc``).
+
+Everything the file holds either becomes part of the :class:`~resilience_qda.model.Project`
+(documents, code tree, codings, memos, cases and attributes), is kept in
+``project.exchange["refi"]`` for the way back (GUIDs, sets, variable types), or is listed in
+the import report's ``not_imported``: nothing is dropped silently.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from urllib.parse import unquote
+
+import pandas as pd
+
+from ..errors import ReadError
+from ..model import Code, Codebook, Corpus, Document, Project, slugify, validate_codings
+from .refi_offsets import OffsetChoice, Selection, SourceText, choose
+from .refi_xml import (
+    child,
+    child_text,
+    children,
+    guid_key,
+    local,
+    parse_xml,
+    unfold_definition,
+    walk,
+)
+from .safezip import SafeZip, ZipLimits, check_member_name
+from .text import decode
+from .transcripts import looks_like_transcript
+
+MAX_XML_BYTES = 256 * 2**20
+_UNSAFE_ID = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
+
+
+@dataclass
+class ImportReport:
+    """What a REFI-QDA file held, what was imported, and what was not.
+
+    ``in_file`` counts elements of the XML (``sources``, ``text_sources``, ``codes``,
+    ``selections``, ``codings``, ``users``, ``notes``, ``cases``, ``variables``, ``sets``);
+    ``imported`` counts what the project got (``documents``, ``codes``, ``codings``,
+    ``memos``, ``cases``); ``offsets`` says how positions were read.
+    """
+
+    file: str
+    origin: str = ""
+    in_file: dict[str, int] = field(default_factory=dict)
+    imported: dict[str, int] = field(default_factory=dict)
+    offsets: OffsetChoice | None = None
+    not_imported: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """A few lines for people: counts, offsets, then what was not imported."""
+        lines = [
+            f"{self.file} (written by {self.origin or 'an unnamed program'}): "
+            + ", ".join(f"{v} {k}" for k, v in self.imported.items())
+        ]
+        if self.offsets is not None:
+            lines.append(f"  positions read as {self.offsets}")
+        lines += [f"  warning: {w}" for w in self.warnings]
+        lines += [f"  not imported: {n}" for n in self.not_imported]
+        return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- entry points
+
+
+def read_qdpx(
+    path: str | os.PathLike,
+    *,
+    base: str | os.PathLike | None = None,
+    unit: str | None = None,
+    limits: ZipLimits | None = None,
+) -> Project:
+    """Read a REFI-QDA project archive (``.qdpx``) into a :class:`Project`.
+
+    Parameters
+    ----------
+    path : path-like
+    base : path-like, optional
+        Folder where ``relative://`` and ``absolute://`` sources may be looked up (by
+        relative path, and by file name for absolute paths). Without it they are never
+        followed: they can point anywhere on disk.
+    unit : {"codepoint", "utf16", "utf8"}, optional
+        Force how selection positions are counted instead of detecting it.
+    limits : ZipLimits, optional
+        Caps on the archive (member count, sizes, compression ratio).
+
+    Returns
+    -------
+    Project
+        ``project.exchange["refi"]["report"]`` is the :class:`ImportReport` (also summarised
+        in ``project.warnings``).
+
+    Examples
+    --------
+    >>> project = read_qdpx("interviews.qdpx")  # doctest: +SKIP
+    >>> print(import_report(project).summary())  # doctest: +SKIP
+    """
+    path = Path(path)
+    with SafeZip(path, limits=limits) as archive:
+        qde = [n for n in archive.names if "/" not in n and n.lower().endswith(".qde")]
+        if not qde:
+            raise ReadError(
+                f"{path}: has no project.qde inside; it is not a REFI-QDA project "
+                f"(members: {', '.join(archive.names[:5]) or 'none'})"
+            )
+        if len(qde) > 1:
+            preferred = [n for n in qde if n.lower() == "project.qde"]
+            if len(preferred) != 1:
+                raise ReadError(f"{path}: holds several .qde files ({', '.join(qde)}); which one?")
+            qde = preferred
+        root = parse_xml(archive.read(qde[0]), name=f"{path}:{qde[0]}")
+
+        def member(name: str) -> bytes | None:
+            found = archive.find(name)
+            return archive.read(found) if found else None
+
+        return _project(root, file=str(path), member=member, base=base, unit=unit)
+
+
+def read_qde(
+    path: str | os.PathLike, *, base: str | os.PathLike | None = None, unit: str | None = None
+) -> Project:
+    """Read a bare ``project.qde`` (the XML without its zip).
+
+    It imports what it holds (code tree, users, cases, memos, inline texts and their
+    codings); each text it cannot find is listed in the warnings with its codings. With
+    ``base``, ``internal://`` sources are looked up in ``base/sources/`` too.
+    """
+    path = Path(path)
+    data = _read_capped(path)
+    root = parse_xml(data, name=str(path))
+    return _project(root, file=str(path), member=None, base=base, unit=unit)
+
+
+def read_refi(path: str | os.PathLike, **options) -> Project | Codebook:
+    """Read a ``.qdpx``, ``.qde`` (a Project) or ``.qdc`` (a Codebook) by its suffix."""
+    suffix = Path(path).suffix.lower()
+    if suffix == ".qdc":
+        return read_qdc(path)
+    if suffix == ".qde":
+        return read_qde(path, **options)
+    return read_qdpx(path, **options)
+
+
+def import_report(project: Project) -> ImportReport | None:
+    """The :class:`ImportReport` of a project read from a REFI-QDA file, if any."""
+    return project.exchange.get("refi", {}).get("report")
+
+
+def _read_capped(path: Path, cap: int = MAX_XML_BYTES) -> bytes:
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise ReadError(f"{path}: no such file") from None
+    if size > cap:
+        raise ReadError(f"{path}: is {size:,} bytes, more than the {cap:,} allowed; refused")
+    with open(path, "rb") as fh:
+        return fh.read(cap + 1)
+
+
+# --------------------------------------------------------------------------- codebook
+
+
+def read_qdc(path: str | os.PathLike) -> Codebook:
+    """Read a REFI-QDA codebook (``.qdc``; namespaces ``urn:QDA-XML:codebook:1.0`` and
+    ``0:4``) into a :class:`Codebook`. GUIDs are kept on each ``Code.guid``; sets go to
+    ``codebook.exchange["refi"]["sets"]``.
+
+    Examples
+    --------
+    >>> cb = read_qdc("codebook.qdc")  # doctest: +SKIP
+    """
+    path = Path(path)
+    root = parse_xml(_read_capped(path), name=str(path))
+    if local(root.tag) != "CodeBook":
+        raise ReadError(
+            f"{path}: the root element is <{local(root.tag)}>, not <CodeBook>; not a REFI-QDA "
+            "codebook (a .qdpx/.qde project? import it with `resilience-qda import`)"
+        )
+    codes_elem = child(root, "Codes")
+    codes, by_guid, _ = _code_tree(codes_elem, origin=str(path))
+    book = Codebook(codes, name=path.stem, title=root.get("origin", ""))
+    sets = _sets(root, {"code": by_guid})
+    book.exchange["refi"] = {"origin": root.get("origin", ""), "sets": sets}
+    return book
+
+
+def _code_tree(
+    codes_elem: ET.Element | None, *, origin: str
+) -> tuple[list[Code], dict[str, str], list[tuple[str, ET.Element]]]:
+    """Codes in document order with unique paths, ``{guid key: path}``, and code elements."""
+    codes: list[Code] = []
+    by_guid: dict[str, str] = {}
+    elements: list[tuple[str, ET.Element]] = []
+    if codes_elem is None:
+        return codes, by_guid, elements
+
+    def visit(elem: ET.Element, parent: str | None) -> None:
+        taken: set[str] = set()
+        for node in children(elem, "Code"):
+            guid = node.get("guid") or ""
+            name = (node.get("name") or "").strip() or f"code {guid_key(guid)[:8]}"
+            segment = slugify(name) or f"code-{slugify(guid_key(guid))[:8] or len(codes)}"
+            unique, n = segment, 2
+            while unique in taken:
+                unique, n = f"{segment}-{n}", n + 1
+            taken.add(unique)
+            path = f"{parent}/{unique}" if parent else unique
+            key = guid_key(guid)
+            if key and key in by_guid:
+                raise ReadError(f"{origin}: two codes have the GUID {guid!r}")
+            if key:
+                by_guid[key] = path
+            codable = (node.get("isCodable") or "true").strip().lower() not in ("false", "0")
+            color = node.get("color")
+            codes.append(
+                Code(
+                    path=path,
+                    name=name,
+                    **unfold_definition(child_text(node, "Description").strip()),
+                    color=color or None,
+                    codable=codable,
+                    guid=guid or None,
+                )
+            )
+            elements.append((path, node))
+            visit(node, path)
+
+    visit(codes_elem, None)
+    return codes, by_guid, elements
+
+
+def _sets(root: ET.Element, lookups: dict[str, dict[str, str]]) -> list[dict]:
+    sets_elem = child(root, "Sets")
+    out = []
+    for s in children(sets_elem, "Set") if sets_elem is not None else []:
+        members: dict[str, list[str]] = {"codes": [], "sources": [], "notes": [], "unknown": []}
+        for kind, tag in (
+            ("codes", "MemberCode"),
+            ("sources", "MemberSource"),
+            ("notes", "MemberNote"),
+        ):
+            table = lookups.get(kind[:-1], {})
+            for m in children(s, tag):
+                ref = m.get("targetGUID") or m.get("guid") or ""
+                hit = table.get(guid_key(ref))
+                (members[kind] if hit else members["unknown"]).append(hit or ref)
+        out.append(
+            {
+                "name": s.get("name", ""),
+                "guid": s.get("guid", ""),
+                "description": child_text(s, "Description"),
+                **members,
+            }
+        )
+    return out
+
+
+# --------------------------------------------------------------------------- project
+
+
+class _Reader:
+    """State of one project import."""
+
+    def __init__(self, root, *, file, member, base, unit):
+        self.root, self.file, self.member, self.unit = root, file, member, unit
+        self.base = Path(base).resolve() if base is not None else None
+        self.report = ImportReport(file=file, origin=root.get("origin", ""))
+        self.guids: dict[str, str] = {}
+        self.users: dict[str, str] = {}
+        self.note_targets: dict[str, list[dict]] = {}
+
+    # -- pieces ----------------------------------------------------------------
+
+    def read_users(self) -> None:
+        users = child(self.root, "Users")
+        seen: dict[str, int] = {}
+        for u in children(users, "User") if users is not None else []:
+            guid = u.get("guid", "")
+            name = (u.get("name") or u.get("id") or "").strip() or f"user-{guid_key(guid)[:8]}"
+            if name in seen:
+                name = f"{name} ({guid_key(guid)[:8]})"
+            seen[name] = 1
+            self.users[guid_key(guid)] = name
+            self.guids[f"user:{name}"] = guid
+
+    def coder(self, *elems: ET.Element | None) -> str:
+        for e in elems:
+            if e is not None and e.get("creatingUser"):
+                key = guid_key(e.get("creatingUser"))
+                if key in self.users:
+                    return self.users[key]
+                name = f"user-{key[:8]}"
+                self.users[key] = name
+                self.guids[f"user:{name}"] = e.get("creatingUser")
+                self.report.warnings.append(
+                    f"user {e.get('creatingUser')} is not in <Users>; their codings are "
+                    f"attributed to {name!r}"
+                )
+                return name
+        return "unknown"
+
+    def note_refs(self, elem: ET.Element, target: dict) -> None:
+        for ref in children(elem, "NoteRef"):
+            self.note_targets.setdefault(guid_key(ref.get("targetGUID")), []).append(target)
+
+    def text_of(self, elem: ET.Element, what: str) -> tuple[str, bool] | None:
+        """Text and BOM flag of a TextSource-like element, or None with a warning."""
+        inline = child(elem, "PlainTextContent")
+        if inline is not None:
+            return inline.text or "", False
+        ref = elem.get("plainTextPath")
+        if not ref:
+            self.report.warnings.append(
+                f"{what} has no text (no plainTextPath or PlainTextContent)"
+            )
+            return None
+        data = self.load(ref, what)
+        if data is None:
+            return None
+        text, _encoding = decode(data, name=f"{self.file}: {ref}")
+        return text, data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"))
+
+    def load(self, ref: str, what: str) -> bytes | None:
+        scheme, _, rest = ref.partition("://")
+        if not _:
+            scheme, rest = "internal", ref  # a bare file name (qualitative-coding)
+        scheme = scheme.lower()
+        rest = unquote(rest)
+        if scheme == "internal":
+            check_member_name(rest, archive=self.file)
+            names = [rest] if "/" in rest else [f"sources/{rest}", rest]
+            if self.member is not None:
+                for n in names:
+                    data = self.member(n)
+                    if data is not None:
+                        return data
+            if self.base is not None:
+                for n in names:
+                    found = self.from_base(n)
+                    if found is not None:
+                        return found
+            where = "in the archive" if self.member is not None else "(a bare .qde has no sources)"
+            self.report.warnings.append(f"{what}: text {ref!r} not found {where}")
+            return None
+        if scheme in ("relative", "absolute", "file"):
+            if self.base is None:
+                self.report.warnings.append(
+                    f"{what}: text {ref!r} is outside the project file; not followed (pass a "
+                    "base folder, --base DIR, to look it up there)"
+                )
+                return None
+            if scheme == "relative":
+                check_member_name(rest.lstrip("/"), archive=self.file)
+                data = self.from_base(rest.lstrip("/"))
+            else:  # by file name inside the base folder, never the absolute path itself
+                data = self.from_base(PurePosixPath(rest.replace("\\", "/")).name)
+            if data is None:
+                self.report.warnings.append(f"{what}: text {ref!r} not found in {self.base}")
+            return data
+        self.report.warnings.append(f"{what}: cannot follow {ref!r} (unknown scheme {scheme!r})")
+        return None
+
+    def from_base(self, rel: str) -> bytes | None:
+        assert self.base is not None
+        target = (self.base / rel).resolve()
+        if not target.is_relative_to(self.base):
+            raise ReadError(f"{self.file}: source path {rel!r} leaves the base folder; refused")
+        if not target.is_file():
+            folder = target.parent
+            if folder.is_dir():  # case-insensitive match of the file name
+                hits = [p for p in folder.iterdir() if p.name.casefold() == target.name.casefold()]
+                target = hits[0] if len(hits) == 1 else target
+        if not target.is_file():
+            return None
+        return _read_capped(target)
+
+
+def _project(root: ET.Element, *, file: str, member, base, unit) -> Project:
+    if local(root.tag) != "Project":
+        hint = " (a codebook: import a .qdc file)" if local(root.tag) == "CodeBook" else ""
+        raise ReadError(f"{file}: the root element is <{local(root.tag)}>, not <Project>{hint}")
+    r = _Reader(root, file=file, member=member, base=base, unit=unit)
+    report = r.report
+    r.read_users()
+
+    # code tree
+    codebook_elem = child(root, "CodeBook")
+    codes, code_by_guid, code_elems = _code_tree(
+        child(codebook_elem, "Codes") if codebook_elem is not None else None, origin=file
+    )
+    for path, elem in code_elems:
+        r.note_refs(elem, {"code": path})
+        r.guids[f"code:{path}"] = elem.get("guid", "")
+
+    # variables
+    variables: dict[str, tuple[str, str]] = {}
+    var_elem = child(root, "Variables")
+    for v in children(var_elem, "Variable") if var_elem is not None else []:
+        variables[guid_key(v.get("guid"))] = (v.get("name", ""), v.get("typeOfVariable", "Text"))
+        r.guids[f"variable:{v.get('name', '')}"] = v.get("guid", "")
+
+    def values(elem: ET.Element) -> dict:
+        out = {}
+        for vv in children(elem, "VariableValue"):
+            ref = child(vv, "VariableRef")
+            name, _kind = variables.get(
+                guid_key(ref.get("targetGUID") if ref is not None else ""), ("", "")
+            )
+            if not name:
+                report.not_imported.append(
+                    f"a value of an undefined variable in {elem.get('name')!r}"
+                )
+                continue
+            for node in vv:
+                if local(node.tag) != "VariableRef":
+                    out[name] = _typed(local(node.tag), node.text or "")
+        return out
+
+    # sources
+    sources_elem = child(root, "Sources")
+    docs: list[dict] = []
+    pending: list[dict] = []  # selections to place once offsets are chosen
+    texts: dict[str, SourceText] = {}
+    used_ids: set[str] = set()
+    counts = dict.fromkeys(
+        (
+            "sources",
+            "text_sources",
+            "selections",
+            "codings",
+            "codes",
+            "users",
+            "notes",
+            "cases",
+            "variables",
+            "sets",
+        ),
+        0,
+    )
+    counts["codes"], counts["users"], counts["variables"] = len(codes), len(r.users), len(variables)
+    source_by_guid: dict[str, str] = {}
+    for src in list(sources_elem) if sources_elem is not None else []:
+        kind = local(src.tag)
+        counts["sources"] += 1
+        label = f"{kind} {src.get('name') or src.get('plainTextPath') or src.get('guid')!r}"
+        if kind != "TextSource":
+            n_cod = sum(1 for e, _ in walk(src) if local(e.tag) == "Coding")
+            report.not_imported.append(
+                f"{label}: {kind[:-6] or kind} sources are not imported yet"
+                + (f" ({n_cod} codings on it skipped)" if n_cod else "")
+            )
+            continue
+        counts["text_sources"] += 1
+        sels = children(src, "PlainTextSelection")
+        counts["selections"] += len(sels)
+        n_codings = sum(len(children(s, "Coding")) for s in sels) + len(children(src, "Coding"))
+        counts["codings"] += n_codings
+        doc_id = _doc_id(src, used_ids)
+        got = r.text_of(src, label)
+        if got is None:
+            if n_codings:
+                report.not_imported.append(f"{label}: {n_codings} codings (its text is missing)")
+            continue
+        raw, bom = got
+        texts[doc_id] = SourceText(raw, bom=bom, name=f"{file}: {label}")
+        source_by_guid[guid_key(src.get("guid"))] = doc_id
+        r.guids[f"source:{doc_id}"] = src.get("guid", "")
+        meta = values(src)
+        docs.append({"doc_id": doc_id, "meta": meta})
+        r.note_refs(src, {"doc_id": doc_id})
+        if src.get("richTextPath"):
+            report.not_imported.append(
+                f"{label}: rich text copy {src.get('richTextPath')!r} (the plain text is used)"
+            )
+        for sel in sels:
+            for cod in children(sel, "Coding") or [None]:
+                pending.append({"doc_id": doc_id, "sel": sel, "coding": cod})
+        for cod in children(src, "Coding"):
+            pending.append({"doc_id": doc_id, "sel": None, "coding": cod})
+
+    # offsets
+    picks = [
+        Selection(
+            p["doc_id"],
+            _int(p["sel"].get("startPosition")),
+            _int(p["sel"].get("endPosition")),
+            p["sel"].get("name") or "",
+        )
+        for p in pending
+        if p["sel"] is not None
+    ]
+    choice = choose(picks, texts, origin=report.origin, unit=unit)
+    report.offsets = choice if picks else None
+    mapped: dict[str, list] = {}
+    for doc_id, src_text in texts.items():
+        idx = [i for i, s in enumerate(picks) if s.source == doc_id]
+        starts = src_text.to_stored([picks[i].start for i in idx], choice.how).tolist()
+        ends = src_text.to_stored([picks[i].end for i in idx], choice.how).tolist()
+        for i, s, e in zip(idx, starts, ends, strict=True):
+            mapped[i] = (s, e)
+
+    rows = []
+    bad_range = unknown_codes = 0
+    k = -1
+    for p in pending:
+        doc_id, sel, cod = p["doc_id"], p["sel"], p["coding"]
+        if sel is not None:
+            k += 1
+            s, e = mapped[k]
+            if s < 0 or e < 0 or s >= e:
+                bad_range += 1
+                continue
+        else:
+            s, e = 0, len(texts[doc_id].stored)
+        coder = r.coder(cod, sel)
+        if sel is not None:
+            r.note_refs(sel, {"doc_id": doc_id, "start": s, "end": e})
+        if cod is None:
+            continue  # a selection without coding: only its notes matter
+        ref = child(cod, "CodeRef")
+        target = guid_key(ref.get("targetGUID")) if ref is not None else ""
+        code = code_by_guid.get(target)
+        if code is None:
+            unknown_codes += 1
+            code = f"unknown-code-{slugify(target)[:8] or 'none'}"
+        key = f"{doc_id}|{s}|{e}|{code}|{coder}"
+        if sel is not None:
+            r.guids.setdefault(f"selection:{key}", sel.get("guid", ""))
+        r.guids.setdefault(f"coding:{key}", cod.get("guid", ""))
+        r.note_refs(cod, {"doc_id": doc_id, "start": s, "end": e, "code": code, "coder": coder})
+        row = {
+            "doc_id": doc_id,
+            "start": s,
+            "end": e,
+            "code": code,
+            "coder": coder,
+            "source": "import",
+            "score": None,
+        }
+        if cod.get("creationDateTime"):
+            row["created"] = cod.get("creationDateTime")
+        rows.append(row)
+    if bad_range:
+        report.not_imported.append(
+            f"{bad_range} codings whose positions do not fit their text (read as {choice.how})"
+        )
+    if unknown_codes:
+        report.warnings.append(
+            f"{unknown_codes} codings point to codes missing from the codebook (kept)"
+        )
+    whole = sum(1 for p in pending if p["sel"] is None)
+    if whole:
+        report.warnings.append(
+            f"{whole} codings of whole sources imported as spanning the full text"
+        )
+
+    # cases
+    cases_rows = []
+    case_of: dict[str, str] = {}
+    cases_elem = child(root, "Cases")
+    for c in children(cases_elem, "Case") if cases_elem is not None else []:
+        counts["cases"] += 1
+        name = (c.get("name") or "").strip() or f"case-{guid_key(c.get('guid'))[:8]}"
+        r.guids[f"case:{name}"] = c.get("guid", "")
+        cases_rows.append({"case": name, **values(c)})
+        for sref in children(c, "SourceRef"):
+            doc_id = source_by_guid.get(guid_key(sref.get("targetGUID")))
+            if doc_id is None:
+                report.not_imported.append(
+                    f"case {name!r}: a link to a source that was not imported"
+                )
+            elif doc_id in case_of and case_of[doc_id] != name:
+                report.not_imported.append(
+                    f"case {name!r}: source {doc_id!r} already belongs to case {case_of[doc_id]!r} "
+                    "(a document has one case here)"
+                )
+            else:
+                case_of[doc_id] = name
+        extra = len(children(c, "CodeRef")) + len(children(c, "SelectionRef"))
+        if extra:
+            report.not_imported.append(f"case {name!r}: {extra} links to codes or selections")
+
+    # notes -> memos
+    memos = []
+    notes_elem = child(root, "Notes")
+    r.note_refs(root, {})
+    used_memo: set[str] = set()
+    for note in children(notes_elem, "Note") if notes_elem is not None else []:
+        counts["notes"] += 1
+        label = f"note {note.get('name') or note.get('guid')!r}"
+        got = r.text_of(note, label)
+        if got is None:
+            report.not_imported.append(f"{label}: its text is missing")
+            continue
+        memo_id = _unique(
+            slugify(note.get("name") or "") or f"note-{slugify(guid_key(note.get('guid')))[:8]}",
+            used_memo,
+        )
+        r.guids[f"note:{memo_id}"] = note.get("guid", "")
+        targets = r.note_targets.get(guid_key(note.get("guid")), [{}])
+        if len(targets) > 1:
+            report.not_imported.append(
+                f"{label}: {len(targets) - 1} more places it annotates (kept the first)"
+            )
+        memo = {
+            "memo_id": memo_id,
+            "doc_id": None,
+            "code": None,
+            **targets[0],
+            "text": got[0].replace("\r\n", "\n").strip(),
+        }
+        if note.get("name"):
+            memo["name"] = note.get("name")
+        coder = r.coder(note)
+        if coder != "unknown":
+            memo["author"] = coder
+        if note.get("creationDateTime"):
+            memo["created"] = note.get("creationDateTime")
+        memos.append(memo)
+        inner = len(children(note, "PlainTextSelection"))
+        if inner:
+            report.not_imported.append(f"{label}: {inner} selections inside the note")
+
+    # sets, links, graphs
+    sets = _sets(
+        root,
+        {
+            "code": code_by_guid,
+            "source": source_by_guid,
+            "note": {guid_key(v): k[5:] for k, v in r.guids.items() if k.startswith("note:")},
+        },
+    )
+    counts["sets"] = len(sets)
+    for kind, tag in (("Links", "Link"), ("Graphs", "Graph")):
+        elem = child(root, kind)
+        n = len(children(elem, tag)) if elem is not None else 0
+        if n:
+            report.not_imported.append(
+                f"{n} {kind.lower()} (not modelled yet; {kind} are not written back)"
+            )
+    for s in sets:
+        if s["unknown"]:
+            report.not_imported.append(
+                f"set {s['name']!r}: {len(s['unknown'])} members that were not imported"
+            )
+
+    # assemble
+    documents = []
+    for d in docs:
+        text = texts[d["doc_id"]].stored
+        meta = dict(d["meta"])
+        meta.setdefault("kind", "interview" if looks_like_transcript(text) else "document")
+        if d["doc_id"] in case_of:
+            meta["case"] = case_of[d["doc_id"]]
+        documents.append(Document(d["doc_id"], text, meta))
+    cases = pd.DataFrame(cases_rows) if cases_rows else None
+    corpus = Corpus(documents, cases=cases)
+    codebook = Codebook(
+        codes, name=slugify(root.get("name", "")) or "refi", title=root.get("name", "")
+    )
+    table = pd.DataFrame(rows) if rows else None
+    codings = validate_codings(table, corpus, origin=file) if table is not None else None
+    memo_table = _memo_table(memos)
+    report.in_file = counts
+    report.imported = {
+        "documents": len(corpus),
+        "codes": len(codebook),
+        "codings": 0 if codings is None else len(codings),
+        "memos": len(memo_table),
+        "cases": len(corpus.cases),
+    }
+    exchange = {
+        "refi": {
+            "project": {
+                "name": root.get("name", ""),
+                "origin": report.origin,
+                "description": child_text(root, "Description"),
+            },
+            "guids": {k: v for k, v in r.guids.items() if v},
+            "variables": {name: kind for name, kind in variables.values()},
+            "sets": sets,
+            "report": report,
+        }
+    }
+    warnings = [*report.warnings, *(f"not imported: {n}" for n in report.not_imported)]
+    project = Project(
+        corpus, codebook, memos=memo_table, path=None, warnings=warnings, exchange=exchange
+    )
+    if codings is not None:
+        project.codings = codings
+    return project
+
+
+def _memo_table(memos: list[dict]) -> pd.DataFrame:
+    columns = ["memo_id", "doc_id", "code", "text"]
+    table = pd.DataFrame(memos)
+    for c in columns:
+        if c not in table:
+            table[c] = pd.Series(dtype="object")
+    return table[columns + [c for c in table.columns if c not in columns]]
+
+
+def _typed(kind: str, text: str) -> object:
+    text = text.strip()
+    try:
+        if kind == "IntegerValue":
+            return int(text)
+        if kind == "FloatValue":
+            return float(text)
+        if kind == "BooleanValue":
+            return text.lower() in ("true", "1")
+    except ValueError:
+        return text
+    return text
+
+
+def _int(value: str | None) -> int:
+    try:
+        return int(str(value).strip())
+    except ValueError:
+        return -1
+
+
+def _unique(name: str, taken: set[str]) -> str:
+    out, n = name, 2
+    while out in taken:
+        out, n = f"{name}-{n}", n + 1
+    taken.add(out)
+    return out
+
+
+def _doc_id(src: ET.Element, taken: set[str]) -> str:
+    """A document id (file stem) from a source's name, else its file name, else its GUID."""
+    for candidate in (
+        src.get("name"),
+        PurePosixPath((src.get("plainTextPath") or "").split("://")[-1].replace("\\", "/")).stem,
+        guid_key(src.get("guid")),
+    ):
+        cleaned = _UNSAFE_ID.sub("-", (candidate or "").strip()).strip(" .-")
+        if cleaned:
+            return _unique(cleaned, taken)
+    return _unique("source", taken)

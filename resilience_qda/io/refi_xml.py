@@ -1,0 +1,150 @@
+"""Safe XML for REFI-QDA files: defusedxml with DTDs refused, names matched by local name."""
+
+from __future__ import annotations
+
+import re
+import uuid
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+
+import defusedxml
+import defusedxml.ElementTree as DET
+
+from ..errors import ReadError
+from ..model import Code
+
+PROJECT_NS = "urn:QDA-XML:project:1.0"
+CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
+_GUID = re.compile(
+    r"^\{?([0-9a-fA-F]{8})-?([0-9a-fA-F]{4})-?([0-9a-fA-F]{4})-?([0-9a-fA-F]{4})-?"
+    r"([0-9a-fA-F]{12})\}?$"
+)
+_SCHEMA_GUID = re.compile(
+    r"^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$|"
+    r"^(\{[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\})$"
+)
+#: Namespace of the GUIDs we make (uuid5 of content), so exports are stable.
+GUID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://github.com/resilience-qda/refi")
+
+
+def parse_xml(data: bytes, *, name: str) -> ET.Element:
+    """Parse XML bytes with DTDs, entities and external references refused.
+
+    >>> parse_xml(b"<a><b/></a>", name="x").tag
+    'a'
+    >>> parse_xml(b'<!DOCTYPE a [<!ENTITY e "x">]><a>&e;</a>', name="x.qde")
+    Traceback (most recent call last):
+    ...
+    resilience_qda.errors.ReadError: x.qde: has a DOCTYPE (a DTD); REFI-QDA files never need one and DTDs can hide entity bombs or read local files: refused
+    """
+    try:
+        return DET.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except defusedxml.DTDForbidden:
+        raise ReadError(
+            f"{name}: has a DOCTYPE (a DTD); REFI-QDA files never need one and DTDs can hide "
+            "entity bombs or read local files: refused"
+        ) from None
+    except (defusedxml.EntitiesForbidden, defusedxml.ExternalReferenceForbidden) as exc:
+        raise ReadError(
+            f"{name}: declares entities or external references ({exc}); refused"
+        ) from None
+    except ET.ParseError as exc:
+        line, col = getattr(exc, "position", (0, 0))
+        raise ReadError(
+            f"{name}: is not well-formed XML (line {line}, column {col + 1}: "
+            f"{str(exc).split(':')[0]}); the file is damaged or cut off: export it again"
+        ) from None
+
+
+def local(tag: object) -> str:
+    """Local name of an element tag (``{urn:...}Code`` -> ``Code``)."""
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def children(elem: ET.Element, name: str) -> list[ET.Element]:
+    """Direct children with local name ``name``."""
+    return [c for c in elem if local(c.tag) == name]
+
+
+def child(elem: ET.Element, name: str) -> ET.Element | None:
+    for c in elem:
+        if local(c.tag) == name:
+            return c
+    return None
+
+
+def child_text(elem: ET.Element, name: str) -> str:
+    c = child(elem, name)
+    return (c.text or "") if c is not None else ""
+
+
+def walk(elem: ET.Element) -> Iterator[tuple[ET.Element, ET.Element | None]]:
+    """Every element below ``elem`` with its parent, document order."""
+    stack = [(elem, None)]
+    while stack:
+        node, parent = stack.pop()
+        yield node, parent
+        stack.extend((c, node) for c in reversed(list(node)))
+
+
+def guid_key(value: str | None) -> str:
+    """A GUID normalised for look-up: lower case, no braces; other strings stripped as is.
+
+    >>> guid_key("{1FF58B12-6F6F-4B0C-8BE5-BBDC91F55294}")
+    '1ff58b12-6f6f-4b0c-8be5-bbdc91f55294'
+    """
+    value = (value or "").strip()
+    m = _GUID.match(value)
+    return "-".join(m.groups()).lower() if m else value
+
+
+def is_schema_guid(value: str | None) -> bool:
+    """True when ``value`` matches the schema's GUID pattern (and may be written back)."""
+    return bool(value and _SCHEMA_GUID.match(value))
+
+
+def make_guid(*parts: object) -> str:
+    """A stable GUID from content (uuid5), upper case like most producers write them.
+
+    >>> make_guid("code", "themes") == make_guid("code", "themes")
+    True
+    """
+    return str(uuid.uuid5(GUID_NAMESPACE, "\x1f".join(map(str, parts)))).upper()
+
+
+_FOLD = (("include", "Include: "), ("exclude", "Exclude: "), ("examples", "Examples: "))
+
+
+def fold_definition(code: Code) -> str:
+    """The description written for a code: its description, then include/exclude/examples
+    on lines other tools show as text and our reader splits off again."""
+    lines = [f"{label}{getattr(code, key)}" for key, label in _FOLD[:2] if getattr(code, key)]
+    if code.examples:
+        lines.append("Examples: " + " | ".join(code.examples))
+    if not lines:
+        return code.description
+    return (code.description + "\n\n" if code.description else "") + "\n".join(lines)
+
+
+def unfold_definition(text: str) -> dict:
+    """Inverse of :func:`fold_definition`: ``description``, ``include``, ``exclude``,
+    ``examples`` from a written description.
+
+    >>> unfold_definition("Hope.\\n\\nInclude: plans\\nExamples: a | b")["examples"]
+    ('a', 'b')
+    """
+    out: dict = {"description": text, "include": "", "exclude": "", "examples": ()}
+    head, sep, tail = text.rpartition("\n\n")
+    block = tail if sep else text
+    lines = block.split("\n")
+    if not lines or not all(any(ln.startswith(lbl) for _, lbl in _FOLD) for ln in lines):
+        return out
+    out["description"] = head if sep else ""
+    for ln in lines:
+        for key, label in _FOLD:
+            if ln.startswith(label):
+                value = ln[len(label) :]
+                out[key] = (
+                    tuple(v.strip() for v in value.split(" | ")) if key == "examples" else value
+                )
+    return out
