@@ -1,0 +1,553 @@
+"""Rule-based auto-coding: a codebook's patterns compiled into spaCy's ``span_ruler``.
+
+Each codable code may carry ``patterns``::
+
+    patterns:
+      phrases: [lost my confidence, "run ragged"]     # matched on lower-case lemmas
+      tokens:                                         # spaCy Matcher token patterns
+        - [{LEMMA: {IN: [feel, be]}}, {LOWER: so, OP: "?"}, {LEMMA: isolate}]
+      exclude: [no confidence]                        # vetoes an overlapping match
+      weight: 1.0                                     # score of one match (default 1)
+
+A match is widened to the unit of analysis that holds it (sentence, speaker turn, paragraph
+or document, as :mod:`resilience_qda.coding.units` cuts them, so a "sentence" is the same
+here as in agreement or learning); interviewer turns are left out by default. spaCy is used
+for matching only. Documents stream through ``nlp.pipe`` in batches, long texts are cut at
+paragraph breaks, and no more than a batch of ``Doc`` objects is alive at a time.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import sys
+from collections import deque
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from spacy.errors import MatchPatternError
+from spacy.language import Language
+
+from ..errors import CodebookError
+from ..io.codebook import read_codebook
+from ..io.transcripts import parse_turns
+from ..model import TRANSCRIPT_KINDS, Codebook, Corpus, Document, empty_codings
+from .nlp import make_nlp
+from .units import UNITS, segment
+
+#: Name of the span_ruler component and of its ``doc.spans`` key.
+RULER = "qda_rules"
+#: Pattern ``id`` of exclusion patterns (include patterns have an empty id).
+EXCLUDE_ID = "exclude"
+#: Longest piece of text given to spaCy at once; longer texts are cut at paragraph breaks.
+MAX_CHUNK = 100_000
+#: Columns of the rule coder's codings (the schema's, then ``evidence``).
+RULE_COLUMNS = ("doc_id", "start", "end", "code", "coder", "source", "score", "evidence")
+PATTERN_KEYS = {"phrases", "tokens", "exclude", "weight"}
+
+
+def rule_patterns(codebook: Codebook) -> list[dict]:
+    """The codebook's patterns as ``span_ruler`` patterns (``label`` = code path).
+
+    Exclusion patterns get ``id="exclude"``. Raises :class:`CodebookError` naming the code
+    for patterns of the wrong shape.
+
+    Examples
+    --------
+    >>> from resilience_qda.model import Code
+    >>> cb = Codebook([Code("x", "X", patterns={"phrases": ["be brave"], "exclude": ["not"]})])
+    >>> [(p["pattern"], p["id"]) for p in rule_patterns(cb)]
+    [('be brave', ''), ('not', 'exclude')]
+    """
+    out: list[dict] = []
+    for code in codebook:
+        if not code.patterns or not code.codable:
+            continue
+        where = _where(codebook, code.path)
+        spec = dict(code.patterns)
+        unknown = set(spec) - PATTERN_KEYS
+        if unknown:
+            raise CodebookError(
+                f"{where}: unknown pattern key(s) {', '.join(sorted(unknown))}; "
+                f"allowed: {', '.join(sorted(PATTERN_KEYS))}"
+            )
+        for key, pid in (("phrases", ""), ("tokens", ""), ("exclude", EXCLUDE_ID)):
+            items = spec.get(key) or []
+            if not isinstance(items, list):
+                raise CodebookError(f"{where}: patterns.{key} must be a list")
+            for n, item in enumerate(items):
+                if key == "phrases" and not isinstance(item, str):
+                    raise CodebookError(
+                        f"{where}: patterns.phrases[{n}] is not a string ({item!r}); quote "
+                        "it in the YAML (YAML reads bare no, yes, on, off as true/false)"
+                    )
+                yaml_bool = _yaml_bool(item)
+                if yaml_bool:
+                    raise CodebookError(
+                        f"{where}: patterns.{key}[{n}] has {yaml_bool} = true/false; YAML "
+                        "reads bare no, yes, on, off as true/false: quote the word"
+                    )
+                if key == "tokens" and not _is_token_pattern(item):
+                    raise CodebookError(
+                        f"{where}: patterns.tokens[{n}] is not a token pattern (a list of "
+                        f"mappings such as {{LEMMA: map}}); got {item!r}"
+                    )
+                if key == "exclude" and not (isinstance(item, str) or _is_token_pattern(item)):
+                    raise CodebookError(
+                        f"{where}: patterns.exclude[{n}] must be a phrase or a token pattern"
+                    )
+                if isinstance(item, str) and not item.strip():
+                    raise CodebookError(f"{where}: patterns.{key}[{n}] is an empty phrase")
+                pattern = item.strip().lower() if isinstance(item, str) else item
+                out.append({"label": code.path, "pattern": pattern, "id": pid})
+        weight = spec.get("weight", 1.0)
+        if isinstance(weight, bool) or not isinstance(weight, (int, float)) or weight <= 0:
+            raise CodebookError(f"{where}: patterns.weight must be a positive number")
+    return out
+
+
+_STRING_ATTRS = {"LOWER", "LEMMA", "ORTH", "TEXT", "NORM", "POS", "TAG", "DEP", "SHAPE"}
+
+
+def _yaml_bool(item: object) -> str | None:
+    """The attribute of a token pattern whose word YAML turned into a boolean, if any."""
+    if not isinstance(item, list):
+        return None
+    for token in item:
+        if not isinstance(token, dict):
+            continue
+        for attr, value in token.items():
+            if str(attr).upper() not in _STRING_ATTRS:
+                continue
+            values = (
+                value
+                if not isinstance(value, dict)
+                else [
+                    v
+                    for vals in value.values()
+                    for v in (vals if isinstance(vals, list) else [vals])
+                ]
+            )
+            values = values if isinstance(values, list) else [values]
+            if any(isinstance(v, bool) for v in values):
+                return str(attr)
+    return None
+
+
+def _is_token_pattern(item: object) -> bool:
+    return isinstance(item, list) and bool(item) and all(isinstance(t, dict) for t in item)
+
+
+def _where(codebook: Codebook, path: str) -> str:
+    origin = getattr(codebook, "origin", None) or f"codebook {codebook.name!r}"
+    line = getattr(codebook, "lines", {}).get(path)
+    return f"{origin}{f', line {line}' if line else ''}: code {path!r}"
+
+
+def compile_rules(
+    codebook: Codebook | str = "cop-evaluation", *, nlp: Language | str | None = None
+) -> Language:
+    """Return a pipeline whose last component is a ``span_ruler`` holding the codebook's rules.
+
+    Parameters
+    ----------
+    codebook : Codebook or str
+        A codebook, a codebook file or a built-in name.
+    nlp : Language or str, optional
+        The pipeline to add the ruler to (a copy is not made: pass a fresh one), or the name
+        of an installed trained pipeline; default :func:`~resilience_qda.coding.nlp.make_nlp`.
+
+    Raises
+    ------
+    CodebookError
+        Naming the code (and the codebook line) whose pattern spaCy rejects.
+
+    Examples
+    --------
+    >>> nlp = compile_rules("cop-evaluation")
+    >>> doc = nlp("We were feeling really isolated.")
+    >>> sorted({s.label_ for s in doc.spans["qda_rules"]})
+    ['context/feeling-isolated']
+    """
+    book = codebook if isinstance(codebook, Codebook) else read_codebook(codebook)
+    pipeline = make_nlp(nlp)
+    if RULER in pipeline.pipe_names:
+        raise ValueError(f"the pipeline already has a {RULER!r} component; pass a fresh one")
+    ruler = pipeline.add_pipe(
+        "span_ruler",
+        name=RULER,
+        config={
+            "spans_key": RULER,
+            "phrase_matcher_attr": "LEMMA",
+            "validate": True,
+            "overwrite": True,
+        },
+    )
+    by_code: dict[str, list[dict]] = {}
+    lemmatise = _lemmatiser(pipeline)
+    for p in rule_patterns(book):
+        if not isinstance(p["pattern"], str):
+            p = {**p, "pattern": [_lemma_values(t, lemmatise) for t in p["pattern"]]}
+        by_code.setdefault(p["label"], []).append(p)
+    for path, patterns in by_code.items():
+        try:
+            ruler.add_patterns(patterns)
+        except (MatchPatternError, ValueError, KeyError, TypeError) as exc:
+            detail = " ".join(str(exc).split())
+            raise CodebookError(
+                f"{_where(book, path)}: spaCy rejects a token pattern: {detail}"
+            ) from None
+    pipeline.meta["qda_codebook"] = book.name
+    return pipeline
+
+
+def _lemmatiser(pipeline: Language):
+    """A function giving the lemma the pipeline assigns to one word (cached)."""
+    cache: dict[str, str] = {}
+
+    def lemma(word: str) -> str:
+        if word not in cache:
+            doc = pipeline.make_doc(word)
+            for name, proc in pipeline.pipeline:
+                if name != RULER:
+                    doc = proc(doc)
+            cache[word] = " ".join(t.lemma_ or t.lower_ for t in doc) if len(doc) else word
+        return cache[word]
+
+    return lemma
+
+
+def _lemma_values(token: dict, lemmatise) -> dict:
+    """A token pattern with its ``LEMMA`` values (a string, or ``IN``/``NOT_IN`` lists)
+    replaced by their lemmas, so that patterns may name any inflection."""
+    out = {}
+    for key, value in token.items():
+        if isinstance(key, str) and key.upper() == "LEMMA":
+            if isinstance(value, str):
+                value = lemmatise(value)
+            elif isinstance(value, dict):
+                value = {
+                    op: [lemmatise(v) if isinstance(v, str) else v for v in vals]
+                    if op in ("IN", "NOT_IN") and isinstance(vals, list)
+                    else vals
+                    for op, vals in value.items()
+                }
+        out[key] = value
+    return out
+
+
+# --------------------------------------------------------------------------- matching
+
+
+_WORKER: dict[str, Any] = {}
+
+
+def _match_texts(nlp: Language, texts: list[str], batch_size: int) -> list[list[tuple]]:
+    """``(start_char, end_char, code, is_exclude)`` of every rule match in each text."""
+    out = []
+    for doc in nlp.pipe(texts, batch_size=batch_size):
+        out.append(
+            [
+                (s.start_char, s.end_char, s.label_, s.id_ == EXCLUDE_ID)
+                for s in doc.spans.get(RULER, ())
+            ]
+        )
+    return out
+
+
+def _worker_match(texts: list[str]) -> list[list[tuple]]:
+    return _match_texts(_WORKER["nlp"], texts, _WORKER["batch_size"])
+
+
+def _chunks(text: str, size: int = MAX_CHUNK) -> list[tuple[int, str]]:
+    """Cut a text at paragraph breaks (else line ends, else spaces) into pieces <= size."""
+    if len(text) <= size:
+        return [(0, text)]
+    out, pos = [], 0
+    while len(text) - pos > size:
+        cut = -1
+        for sep in ("\n\n", "\n", " "):
+            cut = text.rfind(sep, pos + size // 2, pos + size)
+            if cut > 0:
+                cut += len(sep)
+                break
+        if cut <= 0:
+            cut = pos + size
+        out.append((pos, text[pos:cut]))
+        pos = cut
+    out.append((pos, text[pos:]))
+    return out
+
+
+def _batches(documents: Iterable[Document], batch_size: int) -> Iterator[tuple[list, list]]:
+    """Group documents' chunks into batches: ``(docs finished in this batch, chunk texts)``.
+
+    Each batch carries the chunk keys ``(doc, offset, last)``.
+    """
+    keys: list[tuple[Document, int, bool]] = []
+    texts: list[str] = []
+    for doc in documents:
+        pieces = _chunks(doc.text)
+        for n, (offset, piece) in enumerate(pieces):
+            keys.append((doc, offset, n == len(pieces) - 1))
+            texts.append(piece)
+            if len(texts) >= batch_size:
+                yield keys, texts
+                keys, texts = [], []
+    if texts:
+        yield keys, texts
+
+
+def _matched_batches(
+    documents: Iterable[Document], nlp: Language, *, batch_size: int, n_process: int
+) -> Iterator[tuple[list, list]]:
+    """Yield ``(keys, matches)`` per batch, in input order, in this process or a pool."""
+    batches = _batches(documents, batch_size)
+    if n_process <= 1:
+        for keys, texts in batches:
+            yield keys, _match_texts(nlp, texts, batch_size)
+        return
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" not in methods:
+        raise ValueError("n_process > 1 needs the 'fork' start method (Linux, macOS)")
+    _WORKER.update(nlp=nlp, batch_size=batch_size)
+    try:
+        with multiprocessing.get_context("fork").Pool(n_process) as pool:
+            pending: deque = deque()
+            for keys, texts in batches:
+                pending.append((keys, pool.apply_async(_worker_match, (texts,))))
+                if len(pending) >= 2 * n_process:  # bounded: never more than this in flight
+                    k, result = pending.popleft()
+                    yield k, result.get()
+            while pending:
+                k, result = pending.popleft()
+                yield k, result.get()
+    finally:
+        _WORKER.clear()
+
+
+# --------------------------------------------------------------------------- widening
+
+
+def _doc_units(doc: Document, unit: str) -> pd.DataFrame:
+    turns = None
+    if doc.kind in TRANSCRIPT_KINDS:
+        who = doc.metadata.get("interviewer")
+        turns = parse_turns(doc.text, doc_id=doc.doc_id, interviewer=who)
+    return segment(doc.text, unit, turns=turns)
+
+
+def widen(
+    doc: Document,
+    matches: list[tuple],
+    *,
+    unit: str = "sentence",
+    interviewer: bool = False,
+    weights: dict[str, float] | None = None,
+    coder: str = "rules",
+) -> pd.DataFrame:
+    """Turn one document's rule matches into codings of whole units.
+
+    ``matches`` are ``(start, end, code, is_exclude)``; an exclusion match vetoes every
+    match of the same code that it overlaps. Each unit holding a kept match is coded once
+    per code, with ``score`` the summed weight of its distinct matches and ``evidence`` the
+    matched words (``" | "``-joined, in text order).
+
+    Examples
+    --------
+    >>> d = Document("d", "No confidence at all. Confidence grew.")
+    >>> m = [(0, 13, "a", True), (3, 13, "a", False), (22, 32, "a", False)]
+    >>> widen(d, m)[["start", "end", "code", "evidence"]].values.tolist()
+    [[22, 38, 'a', 'Confidence']]
+    """
+    if unit not in UNITS:
+        raise ValueError(f"unit must be one of {', '.join(UNITS)}; got {unit!r}")
+    columns = list(RULE_COLUMNS)
+    if not matches:
+        return _empty_rule_codings()
+    vetoes: dict[str, list[tuple[int, int]]] = {}
+    for s, e, code, exclude in matches:
+        if exclude:
+            vetoes.setdefault(code, []).append((s, e))
+    kept = sorted(
+        {
+            (s, e, code)
+            for s, e, code, exclude in matches
+            if not exclude and not any(vs < e and s < ve for vs, ve in vetoes.get(code, ()))
+        }
+    )
+    kept = _outermost(kept)
+    if not kept:
+        return _empty_rule_codings()
+    table = _doc_units(doc, unit)
+    if not interviewer:
+        table = table[~table["interviewer"]]
+    starts, ends = table["start"].to_numpy(), table["end"].to_numpy()
+    weights = weights or {}
+    found: dict[tuple[int, str], list] = {}
+    for s, e, code in kept:
+        lo = int(np.searchsorted(ends, s, side="right"))
+        hi = int(np.searchsorted(starts, e, side="left"))
+        for i in range(lo, hi):
+            entry = found.setdefault((i, code), [0.0, []])
+            entry[0] += weights.get(code, 1.0)
+            words = doc.text[s:e]
+            if words not in entry[1]:
+                entry[1].append(words)
+    rows = [
+        (doc.doc_id, int(starts[i]), int(ends[i]), code, coder, "rules", score, " | ".join(ev))
+        for (i, code), (score, ev) in found.items()
+    ]
+    rows.sort(key=lambda r: (r[1], r[2], r[3]))
+    return pd.DataFrame(rows, columns=columns).astype(
+        {"start": "int64", "end": "int64", "score": "float64"}
+    )
+
+
+def _outermost(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Drop spans lying inside a longer span of the same code (one piece of evidence)."""
+    out = []
+    reach: dict[str, int] = {}
+    for s, e, code in sorted(spans, key=lambda m: (m[0], -m[1], m[2])):
+        if reach.get(code, -1) >= e:
+            continue
+        reach[code] = max(reach.get(code, -1), e)
+        out.append((s, e, code))
+    return sorted(out)
+
+
+def _empty_rule_codings() -> pd.DataFrame:
+    return empty_codings().assign(evidence=pd.Series(dtype="object"))
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def code_documents(
+    documents: Iterable[Document],
+    codebook: Codebook | str = "cop-evaluation",
+    *,
+    unit: str = "sentence",
+    nlp: Language | str | None = None,
+    interviewer: bool = False,
+    batch_size: int = 64,
+    n_process: int = 1,
+    progress: bool | None = None,
+) -> Iterator[pd.DataFrame]:
+    """Auto-code documents one at a time: yield each document's codings as it is finished.
+
+    A generator: documents are read from ``documents`` as they are needed, so a lazy
+    iterable codes a corpus of any size in bounded memory.
+
+    Parameters
+    ----------
+    documents : iterable of Document
+    codebook : Codebook or str
+        A codebook, a codebook file or a built-in name (default ``cop-evaluation``).
+    unit : {"sentence", "turn", "paragraph", "document"}
+        What a match is widened to.
+    nlp : Language or str, optional
+        A pipeline (without a rules component) or the name of an installed trained pipeline;
+        default: blank English + sentencizer + lookup lemmatizer, offline.
+    interviewer : bool
+        Code the interviewer's turns too (default: left out).
+    batch_size : int
+        Texts per ``nlp.pipe`` batch (and per task with ``n_process`` > 1).
+    n_process : int
+        Worker processes (each holds its own copy of the pipeline).
+    progress : bool, optional
+        Show a progress bar on stderr; default: only when stderr is a terminal.
+
+    Yields
+    ------
+    DataFrame
+        ``doc_id, start, end, code, coder, source, score, evidence`` for one document,
+        with ``coder="rules:<codebook name>"`` and ``source="rules"``.
+
+    Examples
+    --------
+    >>> docs = [Document("m1", "Everyone felt isolated. We met again.")]
+    >>> next(code_documents(docs))[["start", "end", "code", "evidence"]].values.tolist()
+    [[0, 23, 'context/feeling-isolated', 'felt isolated']]
+    """
+    if unit not in UNITS:
+        raise ValueError(f"unit must be one of {', '.join(UNITS)}; got {unit!r}")
+    if batch_size < 1 or n_process < 1:
+        raise ValueError("batch_size and n_process must be at least 1")
+    book = codebook if isinstance(codebook, Codebook) else read_codebook(codebook)
+    pipeline = compile_rules(book, nlp=nlp)
+    coder = f"rules:{book.name or 'codebook'}"
+    weights = {
+        c.path: float(c.patterns.get("weight", 1.0)) for c in book if c.patterns and c.codable
+    }
+    bar = _progress_bar(documents, progress)
+    collected: list[tuple] = []
+    try:
+        for keys, matches in _matched_batches(
+            documents, pipeline, batch_size=batch_size, n_process=n_process
+        ):
+            for (doc, offset, last), found in zip(keys, matches, strict=True):
+                collected += [(s + offset, e + offset, c, x) for s, e, c, x in found]
+                if last:
+                    yield widen(
+                        doc,
+                        collected,
+                        unit=unit,
+                        interviewer=interviewer,
+                        weights=weights,
+                        coder=coder,
+                    )
+                    collected = []
+                    if bar is not None:
+                        bar.update(1)
+    finally:
+        if bar is not None:
+            bar.close()
+
+
+def _progress_bar(documents: Iterable, progress: bool | None):
+    if progress is None:
+        progress = sys.stderr.isatty()
+    if not progress:
+        return None
+    from tqdm import tqdm  # a dependency of spaCy
+
+    total = len(documents) if hasattr(documents, "__len__") else None
+    return tqdm(total=total, unit="doc", file=sys.stderr, desc="coding", leave=False)
+
+
+def code_corpus(
+    corpus: Corpus | Iterable[Document],
+    codebook: Codebook | str = "cop-evaluation",
+    **options,
+) -> pd.DataFrame:
+    """Auto-code a corpus with a codebook's rules; return the codings table.
+
+    Takes the options of :func:`code_documents`.
+
+    Examples
+    --------
+    >>> from resilience_qda.model import Document
+    >>> corpus = Corpus([Document("i1", "Interviewer: Did you use the framework sheet?\\n\\n"
+    ...     "Participant L: Yes, I had the sheet on the kitchen table.", {"kind": "interview"})])
+    >>> codings = code_corpus(corpus)
+    >>> codings[["code", "evidence"]].values.tolist()
+    [['practice-elements/materials/artefacts', 'the sheet'], ['practice-elements/materials/objects-and-things', 'kitchen table']]
+    >>> codings[["start", "end", "coder", "source"]].drop_duplicates().values.tolist()
+    [[63, 105, 'rules:cop-evaluation', 'rules']]
+    """
+    frames = [f for f in code_documents(corpus, codebook, **options) if len(f)]
+    if not frames:
+        return _empty_rule_codings()
+    return pd.concat(frames, ignore_index=True)
+
+
+__all__ = [
+    "RULE_COLUMNS",
+    "code_corpus",
+    "code_documents",
+    "compile_rules",
+    "rule_patterns",
+    "widen",
+]
