@@ -1,0 +1,271 @@
+"""Segment agreement (MAXQDA's criterion), the disagreements a team reviews, and the
+code x document matrix of a coefficient."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..coding.units import units as make_units
+from ..model import Corpus
+from .agreement_data import (
+    check_codings,
+    group_codings,
+    resolve_coders,
+    select_codes,
+    select_documents,
+    text_lengths,
+)
+from .agreement_units import unit_matrix
+
+SEGMENT_COLUMNS = [
+    "code", "n_units", "segments_a", "segments_b", "matched_a", "matched_b",
+    "a", "b", "c", "d", "p_o", "p_e", "kappa", "agreement_pct", "undefined",
+]  # fmt: skip
+
+
+def _two_sides(codings, texts, coders, codes, documents):
+    groups = resolve_coders(codings, coders)
+    if len(groups) != 2:
+        raise ValueError(f"this comparison is between two coders or groups; got {len(groups)}")
+    labels = [label for label, _ in groups]
+    lookup = texts.texts if isinstance(texts, Corpus) else dict(texts)
+    relevant = codings[codings["coder"].astype(str).isin({m for _, ms in groups for m in ms})]
+    check_codings(relevant, text_lengths(lookup))
+    grouped = group_codings(relevant, groups)
+    docs, _ = select_documents(grouped, list(lookup), labels, documents)
+    code_list = select_codes(grouped, codes)
+    grouped = grouped[grouped["doc_id"].isin(docs) & grouped["code"].isin(code_list)]
+    return grouped.drop_duplicates(), labels, code_list, lookup
+
+
+def segment_matches(
+    codings: pd.DataFrame,
+    texts: Mapping[str, str] | Corpus,
+    coders: Sequence[str | Sequence[str]],
+    *,
+    threshold: float = 0.9,
+    codes: Sequence[str] | None = None,
+    documents: str | Sequence[str] = "all",
+) -> pd.DataFrame:
+    """Each coded segment of either side with its best match on the other side.
+
+    A segment matches when the other side coded the same code in the same document over a
+    segment overlapping it by at least ``threshold`` of the two segments' combined extent
+    (intersection over union, MAXQDA's "overlap of segments" criterion).
+
+    Returns
+    -------
+    DataFrame
+        ``coder, doc_id, code, start, end, other_start, other_end, overlap`` (the best
+        intersection-over-union, 0 if none) and ``matched``.
+
+    Examples
+    --------
+    >>> c = pd.DataFrame({"doc_id": ["s"] * 3, "start": [0, 1, 50], "end": [20, 20, 60],
+    ...                   "code": ["x"] * 3, "coder": ["A", "B", "B"]})
+    >>> segment_matches(c, {"s": "." * 100}, ["A", "B"])[["coder", "overlap", "matched"]]
+      coder  overlap  matched
+    0     A     0.95     True
+    1     B     0.95     True
+    2     B     0.00    False
+    """
+    grouped, labels, _, _ = _two_sides(codings, texts, coders, codes, documents)
+    rows = []
+    for side, other in ((labels[0], labels[1]), (labels[1], labels[0])):
+        mine = grouped[grouped["coder"] == side].reset_index(drop=True)
+        mine["_seg"] = np.arange(len(mine))
+        theirs = grouped[grouped["coder"] == other][["doc_id", "code", "start", "end"]]
+        pairs = mine.merge(theirs, on=["doc_id", "code"], suffixes=("", "_o"))
+        inter = np.minimum(pairs["end"], pairs["end_o"]) - np.maximum(
+            pairs["start"], pairs["start_o"]
+        )
+        union = np.maximum(pairs["end"], pairs["end_o"]) - np.minimum(
+            pairs["start"], pairs["start_o"]
+        )
+        pairs["overlap"] = np.clip(inter, 0, None) / union
+        best = pairs.sort_values(["_seg", "overlap"], ascending=[True, False]).drop_duplicates(
+            "_seg"
+        )
+        out = mine.merge(
+            best[["_seg", "start_o", "end_o", "overlap"]], on="_seg", how="left"
+        ).rename(columns={"start_o": "other_start", "end_o": "other_end"})
+        out["overlap"] = out["overlap"].fillna(0.0)
+        rows.append(out.drop(columns="_seg"))
+    table = pd.concat(rows, ignore_index=True)
+    table["matched"] = table["overlap"] >= threshold - 1e-12
+    columns = ["coder", "doc_id", "code", "start", "end", "other_start", "other_end"]
+    table = table[[*columns, "overlap", "matched"]]
+    table = table.astype({"other_start": "Int64", "other_end": "Int64"})
+    table.attrs["coders"] = labels
+    return table
+
+
+def segment_agreement(
+    codings: pd.DataFrame,
+    texts: Mapping[str, str] | Corpus,
+    coders: Sequence[str | Sequence[str]],
+    *,
+    threshold: float = 0.9,
+    codes: Sequence[str] | None = None,
+    documents: str | Sequence[str] = "all",
+    n_categories: int | None = None,
+) -> pd.DataFrame:
+    """MAXQDA-style segment agreement per code, with Brennan and Prediger's kappa.
+
+    Every segment of both sides is checked (:func:`segment_matches`): ``a`` counts matched
+    segments (of both sides), ``b`` the first side's unmatched segments, ``c`` the second's;
+    ``d`` is 0 because "coded by neither" is not defined for segments. ``p_o = a / (a + b +
+    c)`` (MAXQDA's percentage); chance agreement is ``1 / q``, ``q`` being the number of
+    codes compared (or ``n_categories``), as MAXQDA does after Brennan and Prediger (1981).
+
+    Examples
+    --------
+    >>> c = pd.DataFrame({"doc_id": ["s"] * 3, "start": [0, 1, 50], "end": [20, 20, 60],
+    ...                   "code": ["x", "x", "y"], "coder": ["A", "B", "B"]})
+    >>> r = segment_agreement(c, {"s": "." * 100}, ["A", "B"])
+    >>> r[["code", "a", "b", "c", "p_o", "kappa"]].values.tolist()
+    [['x', 2, 0, 0, 1.0, 1.0], ['y', 0, 0, 1, 0.0, -1.0]]
+    """
+    matches = segment_matches(
+        codings, texts, coders, threshold=threshold, codes=codes, documents=documents
+    )
+    labels = matches.attrs["coders"]
+    code_list = codes if codes is not None else sorted(matches["code"].unique())
+    first = matches["coder"] == labels[0]
+    g = pd.DataFrame(
+        {
+            "segments_a": first,
+            "segments_b": ~first,
+            "matched_a": first & matches["matched"],
+            "matched_b": ~first & matches["matched"],
+            "code": matches["code"],
+        }
+    ).groupby("code")
+    table = g.sum().reindex(code_list, fill_value=0).astype("int64")
+    table.index.name = "code"
+    table = table.reset_index()
+    table["a"] = table["matched_a"] + table["matched_b"]
+    table["b"] = table["segments_a"] - table["matched_a"]
+    table["c"] = table["segments_b"] - table["matched_b"]
+    table["d"] = 0
+    table["n_units"] = table["segments_a"] + table["segments_b"]
+    q = n_categories or max(len(code_list), 2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        table["p_o"] = table["a"] / table["n_units"].where(table["n_units"] > 0)
+    table["p_e"] = 1.0 / q
+    table["kappa"] = (table["p_o"] - table["p_e"]) / (1 - table["p_e"])
+    table["agreement_pct"] = 100.0 * table["p_o"]
+    table["undefined"] = table["n_units"] == 0
+    table = table[SEGMENT_COLUMNS]
+    table.attrs["coders"] = labels
+    return table
+
+
+def disagreements(
+    codings: pd.DataFrame,
+    corpus: Corpus,
+    coders: Sequence[str | Sequence[str]],
+    *,
+    unit: str | pd.DataFrame = "sentence",
+    codes: Sequence[str] | None = None,
+    min_overlap: float = 0.0,
+    documents: str | Sequence[str] = "all",
+) -> pd.DataFrame:
+    """The units where two coders (or groups) applied different codes, for review.
+
+    Parameters
+    ----------
+    corpus : Corpus
+        Gives the units and their text.
+    unit : {"sentence", "turn", "paragraph", "document"} or DataFrame
+        The units compared (or a units table).
+    codes, min_overlap, documents
+        As for :func:`~resilience_qda.analysis.agreement_units.unit_matrix`.
+
+    Returns
+    -------
+    DataFrame
+        One row per unit where the code sets differ: ``doc_id, unit, start, end, speaker,
+        coder_a, coder_b, codes_a, codes_b`` (each side's codes on the unit), ``only_a,
+        only_b, both`` (codes joined by ``"; "``) and ``text``, in document order.
+
+    Examples
+    --------
+    >>> from resilience_qda.model import Document
+    >>> corpus = Corpus([Document("d", "We laughed. It helped. Then home.")])
+    >>> c = pd.DataFrame({"doc_id": ["d", "d", "d"], "start": [0, 0, 12],
+    ...                   "end": [11, 11, 22], "code": ["laugh", "cope", "cope"],
+    ...                   "coder": ["A", "B", "B"]})
+    >>> disagreements(c, corpus, ["A", "B"])[["text", "only_a", "only_b"]].values.tolist()
+    [['We laughed.', 'laugh', 'cope'], ['It helped.', '', 'cope']]
+    """
+    table = make_units(corpus, unit) if isinstance(unit, str) else unit
+    grid = unit_matrix(
+        codings,
+        table,
+        coders,
+        codes=codes,
+        min_overlap=min_overlap,
+        documents=documents,
+        texts=corpus,
+    )
+    labels = grid.attrs["coders"]
+    if len(labels) != 2:
+        raise ValueError(f"disagreements are listed between two coders or groups; got {labels}")
+    x, y = grid[labels[0]] == 1, grid[labels[1]] == 1
+    keys = ["doc_id", "unit"]
+
+    def joined(mask):
+        return grid[mask].groupby(keys)["code"].agg(lambda s: "; ".join(sorted(s)))
+
+    parts = {
+        "codes_a": joined(x),
+        "codes_b": joined(y),
+        "only_a": joined(x & ~y),
+        "only_b": joined(y & ~x),
+        "both": joined(x & y),
+    }
+    differ = grid[x != y][keys].drop_duplicates()
+    extra = [c for c in ("speaker",) if c in table.columns]
+    out = differ.merge(table[[*keys, "start", "end", *extra]], on=keys, how="left")
+    for name, series in parts.items():
+        out = out.merge(series.rename(name).reset_index(), on=keys, how="left")
+        out[name] = out[name].fillna("")
+    out.insert(out.columns.get_loc("codes_a"), "coder_a", labels[0])
+    out.insert(out.columns.get_loc("codes_a"), "coder_b", labels[1])
+    texts = corpus.texts
+    out["text"] = [
+        texts[d][s:e] for d, s, e in zip(out["doc_id"], out["start"], out["end"], strict=True)
+    ]
+    order = {d: i for i, d in enumerate(corpus.doc_ids)}
+    out = out.sort_values(
+        ["doc_id", "start"], key=lambda s: s.map(order) if s.name == "doc_id" else s
+    )
+    out = out.reset_index(drop=True)
+    out.attrs["coders"] = labels
+    return out
+
+
+def agreement_matrix(table: pd.DataFrame, *, value: str = "kappa") -> pd.DataFrame:
+    """A per code x document table as a matrix: codes in rows, documents in columns.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"code": ["x", "x", "y"], "doc_id": ["s", "t", "s"],
+    ...                   "kappa": [0.5, 1.0, 0.2]})
+    >>> agreement_matrix(t).fillna(-1).values.tolist()
+    [[0.5, 1.0], [0.2, -1.0]]
+    """
+    missing = [c for c in ("code", "doc_id", value) if c not in table.columns]
+    if missing:
+        raise ValueError(
+            f"agreement_matrix needs a per code x document table with {', '.join(missing)}; "
+            "use coding_comparison or unit_agreement(..., by_document=True)"
+        )
+    matrix = table.pivot_table(index="code", columns="doc_id", values=value, aggfunc="first")
+    return matrix.reindex(
+        index=list(dict.fromkeys(table["code"])), columns=list(dict.fromkeys(table["doc_id"]))
+    )
