@@ -535,7 +535,7 @@ def code_corpus(
     >>> codings[["code", "evidence"]].values.tolist()
     [['practice-elements/materials/artefacts', 'the sheet'], ['practice-elements/materials/objects-and-things', 'kitchen table']]
     >>> codings[["start", "end", "coder", "source"]].drop_duplicates().values.tolist()
-    [[63, 105, 'rules:cop-evaluation', 'rules']]
+    [[62, 104, 'rules:cop-evaluation', 'rules']]
     """
     frames = [f for f in code_documents(corpus, codebook, **options) if len(f)]
     if not frames:
