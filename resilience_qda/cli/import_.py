@@ -30,6 +30,18 @@ def add_parser(sub) -> None:
         metavar="REGEX",
         help="regex with a (?P<speaker>...) group matching speaker labels",
     )
+    p.add_argument(
+        "--base",
+        metavar="DIR",
+        help="REFI-QDA: folder where relative:// and absolute:// sources may be looked up "
+        "(never followed without it)",
+    )
+    p.add_argument(
+        "--offsets",
+        choices=["auto", "codepoint", "utf16", "utf8"],
+        default="auto",
+        help="REFI-QDA: how selection positions are counted (default: detected per file)",
+    )
     p.set_defaults(run=run)
 
 
@@ -38,9 +50,17 @@ def run(args) -> int:
     if refi:
         from ..io import refi as refi_io  # REFI-QDA exchange
 
-        return refi_io.import_into_project(
-            refi, args.project, others=[f for f in args.files if f not in refi]
+        reports = refi_io.import_into_project(
+            refi,
+            args.project,
+            base=args.base,
+            unit=None if args.offsets == "auto" else args.offsets,
         )
+        for report in reports:
+            print(report.summary(), file=sys.stderr)
+        args.files = [f for f in args.files if f not in refi]
+        if not args.files:
+            return 0
     root = Path(args.project)
     new = read_corpus(
         args.files, kind=args.kind, encoding=args.encoding, speaker_pattern=args.speaker_pattern

@@ -250,10 +250,9 @@ def project_to_qde(
     memos = project.memos
 
     # users
-    coders = sorted(
-        set(codings["coder"])
-        | {str(a) for a in memos.get("author", pd.Series(dtype=object)).dropna()}
-    )
+    authors = memos.get("author", pd.Series(dtype=object)).dropna()
+    known_users = [k[5:] for k in refi.get("guids", {}) if k.startswith("user:")]
+    coders = sorted(set(codings["coder"]) | {str(a) for a in authors} | set(known_users))
     user_guid = {c: ids(f"user:{c}") for c in coders}
     if coders:
         users = el(root, "Users")
