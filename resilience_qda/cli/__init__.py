@@ -16,7 +16,7 @@ from .. import __version__
 from ..errors import QDAError, QDAWarning
 
 #: Modules of this package that define commands, in the order ``--help`` lists them.
-COMMANDS = ["report", "code", "codebook", "agreement", "import_", "export"]
+COMMANDS = ["report", "code", "codebook", "agreement", "score", "import_", "export"]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -8,6 +8,7 @@ pattern written in lower case matches at the start of a sentence too.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import spacy
@@ -55,6 +56,14 @@ def make_qda_lemmatizer(nlp, model, name, mode, overwrite, scorer):
     )
 
 
+@functools.cache
+def _lookups():
+    """The English lemma lookup table of spacy-lookups-data, loaded once per process."""
+    from spacy.lookups import load_lookups
+
+    return load_lookups(lang="en", tables=["lemma_lookup"])
+
+
 def make_nlp(model: str | Language | None = None) -> Language:
     """Return the spaCy pipeline to auto-code with.
 
@@ -83,9 +92,9 @@ def make_nlp(model: str | Language | None = None) -> Language:
     if model is None or model == DEFAULT_MODEL:
         nlp = spacy.blank("en")
         nlp.add_pipe("sentencizer")
-        nlp.add_pipe("qda_lemmatizer")
+        lemmatizer = nlp.add_pipe("qda_lemmatizer")
         try:
-            nlp.initialize()
+            lemmatizer.initialize(lookups=_lookups())
         except (ValueError, OSError, ImportError) as exc:  # tables missing
             raise ModelError(
                 f"the default pipeline needs the lemma tables of spacy-lookups-data ({exc}); "

@@ -237,6 +237,23 @@ def _lemma_values(token: dict, lemmatise) -> dict:
     return out
 
 
+_COMPILED: dict[tuple, Language] = {}
+
+
+def _compiled(book: Codebook, nlp: Language | str | None) -> Language:
+    """:func:`compile_rules`, remembered for the last few (codebook, pipeline name) pairs."""
+    if isinstance(nlp, Language):
+        return compile_rules(book, nlp=nlp)
+    from ..io.codebook import codebook_to_yaml
+
+    key = (codebook_to_yaml(book), nlp)
+    if key not in _COMPILED:
+        if len(_COMPILED) >= 4:
+            _COMPILED.pop(next(iter(_COMPILED)))
+        _COMPILED[key] = compile_rules(book, nlp=nlp)
+    return _COMPILED[key]
+
+
 # --------------------------------------------------------------------------- matching
 
 
@@ -476,7 +493,7 @@ def code_documents(
     if batch_size < 1 or n_process < 1:
         raise ValueError("batch_size and n_process must be at least 1")
     book = codebook if isinstance(codebook, Codebook) else read_codebook(codebook)
-    pipeline = compile_rules(book, nlp=nlp)
+    pipeline = _compiled(book, nlp)
     coder = f"rules:{book.name or 'codebook'}"
     weights = {
         c.path: float(c.patterns.get("weight", 1.0)) for c in book if c.patterns and c.codable

@@ -1,0 +1,175 @@
+"""``resilience-qda code PATH... [--codebook NAME|FILE] [--unit ...] [-o FILE]``: auto-code.
+
+PATH is a text file, a folder of text files (doc_id = file stem) or a project folder (one
+with ``sources/``). Documents are read one at a time and the codings are written as they
+are made, so a corpus of any size codes in bounded memory.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from ..errors import ReadError
+from ..model import Document
+
+UNITS = ("sentence", "turn", "paragraph", "document")
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser(
+        "code",
+        help="auto-code texts or a project with a codebook's rules",
+        description="Auto-code text files, folders of text files or a project folder with "
+        "the patterns of a codebook (spaCy span_ruler); writes a codings CSV with the "
+        "matched words as evidence.",
+    )
+    p.add_argument("paths", nargs="+", metavar="PATH", help="text files, folders or a project")
+    p.add_argument(
+        "--codebook",
+        metavar="NAME|FILE",
+        help="built-in codebook name or YAML file (default: the project's codebook.yaml, "
+        "else cop-evaluation)",
+    )
+    p.add_argument("--unit", choices=UNITS, default="sentence", help="widen matches to this unit")
+    p.add_argument("-o", "--output", metavar="FILE", help="codings CSV (default: stdout)")
+    p.add_argument(
+        "--model",
+        metavar="NAME",
+        help="an installed trained spaCy pipeline to use instead of the offline default",
+    )
+    p.add_argument("--interviewer", action="store_true", help="code interviewer turns too")
+    p.add_argument("--n-process", type=int, default=1, metavar="N", help="worker processes")
+    p.add_argument("--batch-size", type=int, default=64, metavar="N", help="texts per batch")
+    p.add_argument(
+        "--save",
+        action="store_true",
+        help="also write the codings into the project folder (codings/rules%%3A<codebook>.csv)",
+    )
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.set_defaults(run=run)
+
+
+class LazyDocuments:
+    """Documents read one at a time from files (sized, so a progress bar knows the total)."""
+
+    def __init__(self, loaders: list[Callable[[], Document]]):
+        self._loaders = loaders
+
+    def __len__(self) -> int:
+        return len(self._loaders)
+
+    def __iter__(self) -> Iterator[Document]:
+        seen: set[str] = set()
+        for load in self._loaders:
+            doc = load()
+            if doc.doc_id in seen:
+                raise ReadError(
+                    f"two files would both be document {doc.doc_id!r}; rename one of them"
+                )
+            seen.add(doc.doc_id)
+            yield doc
+
+
+def is_project(path: Path) -> bool:
+    return path.is_dir() and (path / "sources").is_dir()
+
+
+def lazy_documents(paths: list[str]) -> LazyDocuments:
+    """Loaders for every document under ``paths`` (project folders, folders, files)."""
+    from ..io.project import _read_stored_text, _read_table
+    from ..io.sources import iter_source_files, read_document
+    from ..io.transcripts import looks_like_transcript
+
+    loaders: list[Callable[[], Document]] = []
+    for raw in paths:
+        path = Path(raw)
+        if is_project(path):
+            attributes = _read_table(path / "sources.csv", key="doc_id")
+
+            def load(f: Path, meta: dict) -> Document:
+                text = _read_stored_text(f)
+                meta = {k: v for k, v in meta.items() if k != "doc_id"}
+                if not meta.get("kind"):
+                    meta["kind"] = "interview" if looks_like_transcript(text) else "document"
+                return Document(f.stem, text, meta)
+
+            for f in sorted((path / "sources").glob("*.txt")):
+                loaders.append(lambda f=f, m=attributes.get(f.stem, {}): load(f, m))
+        else:
+            for f in iter_source_files([path]):
+                loaders.append(lambda f=f: read_document(f))
+    return LazyDocuments(loaders)
+
+
+def run(args) -> int:
+    import pandas as pd
+
+    from ..coding.rules import RULE_COLUMNS, code_documents
+    from ..io.codebook import read_codebook
+
+    projects = [Path(p) for p in args.paths if is_project(Path(p))]
+    if args.codebook:
+        codebook = read_codebook(args.codebook)
+    elif len(projects) == 1 and (projects[0] / "codebook.yaml").exists():
+        codebook = read_codebook(projects[0] / "codebook.yaml")
+    else:
+        codebook = read_codebook("cop-evaluation")
+    if args.save and not (len(args.paths) == 1 and projects):
+        raise ReadError("--save needs exactly one PATH, a project folder")
+    documents = lazy_documents(args.paths)
+    frames = code_documents(
+        documents,
+        codebook,
+        unit=args.unit,
+        nlp=args.model,
+        interviewer=args.interviewer,
+        batch_size=args.batch_size,
+        n_process=args.n_process,
+        progress=False if args.no_progress else None,
+    )
+    saved = []
+    with _output(args.output) as out:
+        out.write(",".join(RULE_COLUMNS) + "\n")
+        n = 0
+        for frame in frames:
+            if len(frame):
+                frame.to_csv(out, header=False, index=False, lineterminator="\n")
+                n += len(frame)
+                if args.save:
+                    saved.append(frame)
+    if args.save:
+        from ..io.project import write_codings
+
+        table = pd.concat(saved, ignore_index=True) if saved else None
+        if table is not None:
+            for f in write_codings(table, projects[0]):
+                print(f"wrote {f}", file=sys.stderr)
+    where = f" to {args.output}" if args.output else ""
+    print(f"{n} codings of {len(documents)} documents{where}", file=sys.stderr)
+    return 0
+
+
+@contextlib.contextmanager
+def _output(path: str | None):
+    """stdout, or a temporary file beside ``path`` renamed into place when complete."""
+    if not path or path == "-":
+        yield sys.stdout
+        return
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
