@@ -99,7 +99,8 @@ def lazy_documents(paths: list[str]) -> LazyDocuments:
                 return Document(f.stem, text, meta)
 
             for f in sorted((path / "sources").glob("*.txt")):
-                loaders.append(lambda f=f, m=attributes.get(f.stem, {}): load(f, m))
+                meta = attributes.get(f.stem, {})
+                loaders.append(lambda f=f, m=meta: load(f, m))
         else:
             for f in iter_source_files([path]):
                 loaders.append(lambda f=f: read_document(f))

@@ -549,8 +549,10 @@ def code_corpus(
     >>> corpus = Corpus([Document("i1", "Interviewer: Did you use the framework sheet?\\n\\n"
     ...     "Participant L: Yes, I had the sheet on the kitchen table.", {"kind": "interview"})])
     >>> codings = code_corpus(corpus)
-    >>> codings[["code", "evidence"]].values.tolist()
-    [['practice-elements/materials/artefacts', 'the sheet'], ['practice-elements/materials/objects-and-things', 'kitchen table']]
+    >>> for code, evidence in codings[["code", "evidence"]].values:
+    ...     print(code, "|", evidence)
+    practice-elements/materials/artefacts | the sheet
+    practice-elements/materials/objects-and-things | kitchen table
     >>> codings[["start", "end", "coder", "source"]].drop_duplicates().values.tolist()
     [[62, 104, 'rules:cop-evaluation', 'rules']]
     """
