@@ -89,3 +89,9 @@ def test_an_invalid_pattern_is_refused():
 def test_transcripts_are_recognised_and_prose_is_not():
     assert looks_like_transcript("Interviewer: a\nParticipant L: b")
     assert not looks_like_transcript("The group met at ten. Seven people came.")
+
+
+def test_notes_with_a_few_labelled_lines_are_prose_not_transcripts(sample_project):
+    note = sample_project.corpus["meeting-03"].text  # has Present:, Absent:, Reflection:
+    assert not looks_like_transcript(note)
+    assert looks_like_transcript(sample_project.corpus["interview-M"].text)

@@ -128,13 +128,28 @@ def parse_turns(
 
 
 def looks_like_transcript(text: str, pattern: str | re.Pattern | None = None) -> bool:
-    """True when the text has at least two speaker labels by at least two speakers."""
+    """Whether a text reads as speaker turns rather than prose with labelled lines.
+
+    True when at least two speakers each take two or more turns, or when speaker labels
+    (two speakers or more) start at least two thirds of the non-empty lines. Notes with a few
+    ``Present:`` or ``Reflection:`` lines are prose. Only the first 200,000 characters are
+    read.
+
+    Examples
+    --------
+    >>> looks_like_transcript("Interviewer: Hello.\\nP: Hi.")
+    True
+    >>> looks_like_transcript("Present: L, S.\\n\\nWe met.\\n\\nReflection: good.\\n\\nEnd.")
+    False
+    """
+    head = text[:200_000]
     regex = compile_speaker_pattern(pattern)
-    speakers: set[str] = set()
-    for n, m in enumerate(regex.finditer(text)):
-        speakers.add(m.group("speaker"))
-        if len(speakers) >= 2:
-            return True
-        if n > 50:
-            break
-    return False
+    counts: dict[str, int] = {}
+    for m in regex.finditer(head):
+        counts[m.group("speaker")] = counts.get(m.group("speaker"), 0) + 1
+    if len(counts) < 2:
+        return False
+    if sum(n >= 2 for n in counts.values()) >= 2:
+        return True
+    lines = sum(1 for line in head.splitlines() if line.strip())
+    return sum(counts.values()) * 3 >= lines * 2
