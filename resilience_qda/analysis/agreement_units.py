@@ -89,6 +89,7 @@ def unit_matrix(
     docs, seen = select_documents(grouped, doc_ids, labels, documents)
     code_list = select_codes(grouped, codes)
     scope = units_table[units_table["doc_id"].isin(docs)][["doc_id", "unit", "start", "end"]]
+    scope = scope.reset_index(drop=True)
     grouped = grouped[grouped["doc_id"].isin(docs) & grouped["code"].isin(code_list)]
 
     carried = code_units(grouped, scope, min_overlap=min_overlap)
