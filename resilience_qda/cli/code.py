@@ -110,7 +110,7 @@ def lazy_documents(paths: list[str]) -> LazyDocuments:
 def run(args) -> int:
     import pandas as pd
 
-    from ..coding.rules import RULE_COLUMNS, code_documents
+    from ..coding.rules import code_documents
     from ..io.codebook import read_codebook
 
     projects = [Path(p) for p in args.paths if is_project(Path(p))]
@@ -134,15 +134,12 @@ def run(args) -> int:
         progress=False if args.no_progress else None,
     )
     saved = []
-    with _output(args.output) as out:
-        out.write(",".join(RULE_COLUMNS) + "\n")
-        n = 0
-        for frame in frames:
-            if len(frame):
-                frame.to_csv(out, header=False, index=False, lineterminator="\n")
-                n += len(frame)
-                if args.save:
-                    saved.append(frame)
+    try:
+        n = _write(frames, args, saved)
+    except BrokenPipeError:  # e.g. piped into head: stop quietly
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     if args.save:
         from ..io.project import write_codings
 
@@ -153,6 +150,21 @@ def run(args) -> int:
     where = f" to {args.output}" if args.output else ""
     print(f"{n} codings of {len(documents)} documents{where}", file=sys.stderr)
     return 0
+
+
+def _write(frames, args, saved: list) -> int:
+    from ..coding.rules import RULE_COLUMNS
+
+    with _output(args.output) as out:
+        out.write(",".join(RULE_COLUMNS) + "\n")
+        n = 0
+        for frame in frames:
+            if len(frame):
+                frame.to_csv(out, header=False, index=False, lineterminator="\n")
+                n += len(frame)
+                if args.save:
+                    saved.append(frame)
+    return n
 
 
 @contextlib.contextmanager

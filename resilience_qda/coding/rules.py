@@ -19,6 +19,7 @@ paragraph breaks, and no more than a batch of ``Doc`` objects is alive at a time
 from __future__ import annotations
 
 import multiprocessing
+import re
 import sys
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -30,7 +31,7 @@ from spacy.errors import MatchPatternError
 from spacy.language import Language
 
 from ..errors import CodebookError
-from ..io.codebook import read_codebook
+from ..io.codebook import check_patterns, read_codebook
 from ..io.transcripts import parse_turns
 from ..model import TRANSCRIPT_KINDS, Codebook, Corpus, Document, empty_codings
 from .nlp import make_nlp
@@ -44,7 +45,6 @@ EXCLUDE_ID = "exclude"
 MAX_CHUNK = 100_000
 #: Columns of the rule coder's codings (the schema's, then ``evidence``).
 RULE_COLUMNS = ("doc_id", "start", "end", "code", "coder", "source", "score", "evidence")
-PATTERN_KEYS = {"phrases", "tokens", "exclude", "weight"}
 
 
 def rule_patterns(codebook: Codebook) -> list[dict]:
@@ -64,79 +64,12 @@ def rule_patterns(codebook: Codebook) -> list[dict]:
     for code in codebook:
         if not code.patterns or not code.codable:
             continue
-        where = _where(codebook, code.path)
-        spec = dict(code.patterns)
-        unknown = set(spec) - PATTERN_KEYS
-        if unknown:
-            raise CodebookError(
-                f"{where}: unknown pattern key(s) {', '.join(sorted(unknown))}; "
-                f"allowed: {', '.join(sorted(PATTERN_KEYS))}"
-            )
+        spec = check_patterns(dict(code.patterns), _where(codebook, code.path))
         for key, pid in (("phrases", ""), ("tokens", ""), ("exclude", EXCLUDE_ID)):
-            items = spec.get(key) or []
-            if not isinstance(items, list):
-                raise CodebookError(f"{where}: patterns.{key} must be a list")
-            for n, item in enumerate(items):
-                if key == "phrases" and not isinstance(item, str):
-                    raise CodebookError(
-                        f"{where}: patterns.phrases[{n}] is not a string ({item!r}); quote "
-                        "it in the YAML (YAML reads bare no, yes, on, off as true/false)"
-                    )
-                yaml_bool = _yaml_bool(item)
-                if yaml_bool:
-                    raise CodebookError(
-                        f"{where}: patterns.{key}[{n}] has {yaml_bool} = true/false; YAML "
-                        "reads bare no, yes, on, off as true/false: quote the word"
-                    )
-                if key == "tokens" and not _is_token_pattern(item):
-                    raise CodebookError(
-                        f"{where}: patterns.tokens[{n}] is not a token pattern (a list of "
-                        f"mappings such as {{LEMMA: map}}); got {item!r}"
-                    )
-                if key == "exclude" and not (isinstance(item, str) or _is_token_pattern(item)):
-                    raise CodebookError(
-                        f"{where}: patterns.exclude[{n}] must be a phrase or a token pattern"
-                    )
-                if isinstance(item, str) and not item.strip():
-                    raise CodebookError(f"{where}: patterns.{key}[{n}] is an empty phrase")
+            for item in spec.get(key) or []:
                 pattern = item.strip().lower() if isinstance(item, str) else item
                 out.append({"label": code.path, "pattern": pattern, "id": pid})
-        weight = spec.get("weight", 1.0)
-        if isinstance(weight, bool) or not isinstance(weight, (int, float)) or weight <= 0:
-            raise CodebookError(f"{where}: patterns.weight must be a positive number")
     return out
-
-
-_STRING_ATTRS = {"LOWER", "LEMMA", "ORTH", "TEXT", "NORM", "POS", "TAG", "DEP", "SHAPE"}
-
-
-def _yaml_bool(item: object) -> str | None:
-    """The attribute of a token pattern whose word YAML turned into a boolean, if any."""
-    if not isinstance(item, list):
-        return None
-    for token in item:
-        if not isinstance(token, dict):
-            continue
-        for attr, value in token.items():
-            if str(attr).upper() not in _STRING_ATTRS:
-                continue
-            values = (
-                value
-                if not isinstance(value, dict)
-                else [
-                    v
-                    for vals in value.values()
-                    for v in (vals if isinstance(vals, list) else [vals])
-                ]
-            )
-            values = values if isinstance(values, list) else [values]
-            if any(isinstance(v, bool) for v in values):
-                return str(attr)
-    return None
-
-
-def _is_token_pattern(item: object) -> bool:
-    return isinstance(item, list) and bool(item) and all(isinstance(t, dict) for t in item)
 
 
 def _where(codebook: Codebook, path: str) -> str:
@@ -184,22 +117,33 @@ def compile_rules(
             "overwrite": True,
         },
     )
-    by_code: dict[str, list[dict]] = {}
     lemmatise = _lemmatiser(pipeline)
+    phrases, counters = [], {}
     for p in rule_patterns(book):
-        if not isinstance(p["pattern"], str):
-            p = {**p, "pattern": [_lemma_values(t, lemmatise) for t in p["pattern"]]}
-        by_code.setdefault(p["label"], []).append(p)
-    for path, patterns in by_code.items():
-        try:
-            ruler.add_patterns(patterns)
+        if isinstance(p["pattern"], str):
+            phrases.append(p)
+            continue
+        key = "exclude" if p["id"] == EXCLUDE_ID else "tokens"
+        n = counters.get((p["label"], key), 0)
+        counters[(p["label"], key)] = n + 1
+        try:  # one at a time, so that an error names the pattern
+            ruler.add_patterns(
+                [{**p, "pattern": [_lemma_values(t, lemmatise) for t in p["pattern"]]}]
+            )
         except (MatchPatternError, ValueError, KeyError, TypeError) as exc:
-            detail = " ".join(str(exc).split())
+            detail = re.sub(r"Invalid token patterns for matcher rule '\(.*?\)'\s*", "", str(exc))
             raise CodebookError(
-                f"{_where(book, path)}: spaCy rejects a token pattern: {detail}"
+                f"{_where(book, p['label'])}: spaCy rejects patterns.{key}"
+                f"[{_token_index(book, p, key)}] {p['pattern']!r}: {' '.join(detail.split())}"
             ) from None
+    ruler.add_patterns(phrases)
     pipeline.meta["qda_codebook"] = book.name
     return pipeline
+
+
+def _token_index(book: Codebook, pattern: dict, key: str) -> int:
+    items = book[pattern["label"]].patterns.get(key) or []
+    return next((n for n, item in enumerate(items) if item == pattern["pattern"]), 0)
 
 
 def _lemmatiser(pipeline: Language):
@@ -493,11 +437,27 @@ def code_documents(
     if batch_size < 1 or n_process < 1:
         raise ValueError("batch_size and n_process must be at least 1")
     book = codebook if isinstance(codebook, Codebook) else read_codebook(codebook)
-    pipeline = _compiled(book, nlp)
+    pipeline = _compiled(book, nlp)  # errors in the codebook surface here, before any output
     coder = f"rules:{book.name or 'codebook'}"
     weights = {
         c.path: float(c.patterns.get("weight", 1.0)) for c in book if c.patterns and c.codable
     }
+    return _code_stream(
+        documents,
+        pipeline,
+        unit=unit,
+        interviewer=interviewer,
+        weights=weights,
+        coder=coder,
+        batch_size=batch_size,
+        n_process=n_process,
+        progress=progress,
+    )
+
+
+def _code_stream(
+    documents, pipeline, *, unit, interviewer, weights, coder, batch_size, n_process, progress
+) -> Iterator[pd.DataFrame]:
     bar = _progress_bar(documents, progress)
     collected: list[tuple] = []
     try:

@@ -23,7 +23,10 @@ CODE_KEYS = {
     "patterns",
     "children",
     "codable",
+    "parent",
 }
+#: Keys of a code's ``patterns`` mapping.
+PATTERN_KEYS = {"phrases", "tokens", "exclude", "weight"}
 
 
 def builtin_codebooks() -> list[str]:
@@ -64,53 +67,202 @@ def read_codebook(source: str | os.PathLike) -> Codebook:
 
 
 def codebook_from_yaml(data: str, *, origin: str = "<codebook>") -> Codebook:
-    """Parse YAML text into a :class:`Codebook`; errors name the origin, code and line."""
+    """Parse YAML text into a :class:`Codebook`; errors name the origin, code and line.
+
+    Examples
+    --------
+    >>> cb = codebook_from_yaml("codes:\\n  - name: Themes\\n    children: [More reflexive]\\n")
+    >>> cb.paths, cb.lines["themes/more-reflexive"]
+    (['themes', 'themes/more-reflexive'], 3)
+    >>> codebook_from_yaml("codes:\\n  - name: A\\n  - name: A\\n", origin="cb.yaml")
+    Traceback (most recent call last):
+    ...
+    resilience_qda.errors.CodebookError: cb.yaml, line 3: code path 'a' appears twice \
+(code 'A'; first defined at line 2)
+    """
+    loader = yaml.SafeLoader(data)
     try:
-        tree = yaml.safe_load(data)
+        node = loader.get_single_node()
+        _check_duplicate_keys(node, origin)
+        tree = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        where = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
-        raise CodebookError(f"{origin}:{where}: not valid YAML: {problem}") from None
-    return codebook_from_dict(tree, origin=origin)
+        raise CodebookError(f"{origin}{where}: not valid YAML: {problem}") from None
+    finally:
+        loader.dispose()
+    return codebook_from_dict(tree, origin=origin, _node=node)
 
 
-def codebook_from_dict(tree: object, *, origin: str = "<codebook>") -> Codebook:
-    """Build a :class:`Codebook` from the YAML structure (``codes:`` a list of nested codes)."""
+def _check_duplicate_keys(node, origin: str) -> None:
+    """PyYAML keeps the last of two equal keys silently; a codebook refuses them."""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, yaml.MappingNode):
+            seen: dict = {}
+            for key, value in n.value:
+                if isinstance(key, yaml.ScalarNode):
+                    if key.value in seen:
+                        raise CodebookError(
+                            f"{origin}, line {key.start_mark.line + 1}: key {key.value!r} "
+                            f"appears twice in one code (first at line {seen[key.value]})"
+                        )
+                    seen[key.value] = key.start_mark.line + 1
+                stack.append(value)
+        elif isinstance(n, yaml.SequenceNode):
+            stack.extend(n.value)
+
+
+def _child(node, key: str):
+    """The value node of ``key`` in a mapping node (None if absent or not a mapping)."""
+    if isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            if isinstance(k, yaml.ScalarNode) and k.value == key:
+                return v
+    return None
+
+
+def _line(node) -> int | None:
+    return node.start_mark.line + 1 if node is not None else None
+
+
+def check_patterns(patterns: object, where: str) -> dict:
+    """Check the shape of a code's ``patterns`` (no spaCy needed); return it as a dict.
+
+    ``phrases``: a list of non-empty strings; ``tokens``: a list of token patterns (lists
+    of mappings); ``exclude``: phrases or token patterns; ``weight``: a positive number.
+    Whether spaCy accepts each token pattern is checked when the rules are compiled.
+    """
+    if not patterns:
+        return {}
+    if not isinstance(patterns, dict):
+        raise CodebookError(f"{where}: 'patterns' must be a mapping (phrases:, tokens:, exclude:)")
+    unknown = set(patterns) - PATTERN_KEYS
+    if unknown:
+        raise CodebookError(
+            f"{where}: unknown pattern key(s) {', '.join(sorted(map(str, unknown)))}; "
+            f"allowed: {', '.join(sorted(PATTERN_KEYS))}"
+        )
+    for key in ("phrases", "tokens", "exclude"):
+        items = patterns.get(key) or []
+        if not isinstance(items, list):
+            raise CodebookError(f"{where}: patterns.{key} must be a list")
+        for n, item in enumerate(items):
+            is_tokens = (
+                isinstance(item, list) and bool(item) and all(isinstance(t, dict) for t in item)
+            )
+            ok = {"phrases": isinstance(item, str), "tokens": is_tokens}.get(
+                key, isinstance(item, str) or is_tokens
+            )
+            if not ok:
+                hint = (
+                    " (YAML reads bare no, yes, on, off as true/false: quote the word)"
+                    if isinstance(item, bool)
+                    else ""
+                )
+                wanted = {
+                    "phrases": "a phrase (a string)",
+                    "tokens": "a token pattern (a list of mappings such as {LOWER: map})",
+                    "exclude": "a phrase or a token pattern",
+                }[key]
+                raise CodebookError(
+                    f"{where}: patterns.{key}[{n}] must be {wanted}; got {item!r}{hint}"
+                )
+            if isinstance(item, str) and not item.strip():
+                raise CodebookError(f"{where}: patterns.{key}[{n}] is an empty phrase")
+            if is_tokens:
+                bad = _boolean_word(item)
+                if bad:
+                    raise CodebookError(
+                        f"{where}: patterns.{key}[{n}] gives {bad} a true/false value; YAML "
+                        "reads bare no, yes, on, off as true/false: quote the word"
+                    )
+    weight = patterns.get("weight", 1.0)
+    if isinstance(weight, bool) or not isinstance(weight, (int, float)) or weight <= 0:
+        raise CodebookError(f"{where}: patterns.weight must be a positive number; got {weight!r}")
+    return patterns
+
+
+_STRING_ATTRS = {"LOWER", "LEMMA", "ORTH", "TEXT", "NORM", "POS", "TAG", "DEP", "SHAPE"}
+
+
+def _boolean_word(tokens: list) -> str | None:
+    for token in tokens:
+        for attr, value in token.items():
+            if str(attr).upper() not in _STRING_ATTRS:
+                continue
+            values = [value]
+            if isinstance(value, dict):
+                values = [
+                    v for vs in value.values() for v in (vs if isinstance(vs, list) else [vs])
+                ]
+            if any(isinstance(v, bool) for v in values):
+                return str(attr)
+    return None
+
+
+def codebook_from_dict(tree: object, *, origin: str = "<codebook>", _node=None) -> Codebook:
+    """Build a :class:`Codebook` from the YAML structure (``codes:`` a list of nested codes).
+
+    A code may instead name its ``parent`` path (a flat list of codes). The codebook's
+    ``origin`` and ``lines`` (``{path: line}``, when read from YAML) are kept as attributes
+    so that later errors (e.g. spaCy rejecting a pattern) can name the line.
+    """
     if isinstance(tree, list):
-        tree = {"codes": tree}
+        tree, _node = {"codes": tree}, None
     if not isinstance(tree, dict) or not isinstance(tree.get("codes"), list):
         raise CodebookError(f"{origin}: a codebook needs a top-level 'codes:' list")
     codes: list[Code] = []
+    lines: dict[str, int] = {}
 
-    def walk(items: list, parent: str | None, trail: str) -> None:
+    def walk(items: list, nodes: list | None, parent: str | None, trail: str) -> None:
         for n, item in enumerate(items):
+            item_node = nodes[n] if nodes is not None and n < len(nodes) else None
+            line = _line(item_node)
+            at = f"{origin}, line {line}" if line else origin
             where = f"{trail}[{n}]"
             if isinstance(item, str):
                 item = {"name": item}
             if not isinstance(item, dict) or not str(item.get("name") or "").strip():
-                raise CodebookError(f"{origin}: the code at {where} has no name")
+                raise CodebookError(f"{at}: the code at {where} has no name")
             name = str(item["name"]).strip()
             unknown = set(item) - CODE_KEYS
             if unknown:
                 raise CodebookError(
-                    f"{origin}: code {name!r} has unknown key(s) "
-                    f"{', '.join(sorted(unknown))}; allowed: "
+                    f"{at}: code {name!r} has unknown key(s) "
+                    f"{', '.join(sorted(map(str, unknown)))}; allowed: "
                     f"{', '.join(sorted(CODE_KEYS))}"
                 )
             segment = slugify(str(item.get("id") or name))
             if not segment:
-                raise CodebookError(f"{origin}: code {name!r} gives an empty path segment")
-            path = f"{parent}/{segment}" if parent else segment
+                raise CodebookError(f"{at}: code {name!r} gives an empty path segment")
+            up = parent
+            if item.get("parent"):
+                if parent is not None:
+                    raise CodebookError(
+                        f"{at}: code {name!r} is nested under {parent!r} and also names "
+                        f"parent {item['parent']!r}; use one or the other"
+                    )
+                up = str(item["parent"]).strip().strip("/")
+                if up not in lines:
+                    raise CodebookError(
+                        f"{at}: code {name!r} has unknown parent {up!r}; define the parent "
+                        "code before it"
+                    )
+            path = f"{up}/{segment}" if up else segment
+            if path in lines:
+                raise CodebookError(
+                    f"{at}: code path {path!r} appears twice (code {name!r}"
+                    + (f"; first defined at line {lines[path]})" if lines[path] else ")")
+                )
             examples = item.get("examples") or ()
             if isinstance(examples, str):
                 examples = (examples,)
-            patterns = item.get("patterns") or {}
-            if not isinstance(patterns, dict):
-                raise CodebookError(
-                    f"{origin}: code {path!r}: 'patterns' must be a mapping "
-                    "(phrases:, tokens:, exclude:)"
-                )
+            if not isinstance(examples, (list, tuple)):
+                raise CodebookError(f"{at}: code {path!r}: 'examples' must be a list")
+            patterns = check_patterns(item.get("patterns"), f"{at}: code {path!r}")
             code = Code(
                 path=path,
                 name=name,
@@ -122,21 +274,30 @@ def codebook_from_dict(tree: object, *, origin: str = "<codebook>") -> Codebook:
                 patterns=patterns,
                 codable=bool(item.get("codable", True)),
             )
-            if any(c.path == path for c in codes):
-                raise CodebookError(f"{origin}: code path {path!r} appears twice (code {name!r})")
             codes.append(code)
+            lines[path] = line or 0
             children = item.get("children") or []
             if not isinstance(children, list):
-                raise CodebookError(f"{origin}: code {path!r}: 'children' must be a list")
-            walk(children, path, f"{where}.children")
+                raise CodebookError(f"{at}: code {path!r}: 'children' must be a list")
+            kid_nodes = _child(item_node, "children")
+            walk(
+                children,
+                kid_nodes.value if isinstance(kid_nodes, yaml.SequenceNode) else None,
+                path,
+                f"{where}.children",
+            )
 
-    walk(tree["codes"], None, "codes")
-    return Codebook(
+    top = _child(_node, "codes")
+    walk(tree["codes"], top.value if isinstance(top, yaml.SequenceNode) else None, None, "codes")
+    book = Codebook(
         codes,
         name=str(tree.get("name") or ""),
         title=str(tree.get("title") or ""),
         version=str(tree.get("version") or ""),
     )
+    book.origin = origin
+    book.lines = {p: n for p, n in lines.items() if n}
+    return book
 
 
 def codebook_to_dict(codebook: Codebook) -> dict:
