@@ -128,17 +128,14 @@ def coding_comparison(
     code_list = select_codes(grouped, codes)
     grouped = grouped[grouped["doc_id"].isin(docs) & grouped["code"].isin(code_list)]
 
-    doc_index = {d: i for i, d in enumerate(docs)}
-    code_index = {c: i for i, c in enumerate(code_list)}
     start = grouped["start"].to_numpy(dtype="int64")
     end = grouped["end"].to_numpy(dtype="int64")
     size = np.array([lengths[d] for d in docs], dtype="int64")
     if utf16:
         start, end, size = _to_utf16(grouped, start, end, docs, lookup)
     n_groups = len(docs) * len(code_list)
-    gid = grouped["doc_id"].map(doc_index).to_numpy(dtype="int64") * len(code_list) + grouped[
-        "code"
-    ].map(code_index).to_numpy(dtype="int64")
+    gid = pd.Index(docs).get_indexer(grouped["doc_id"]).astype("int64") * len(code_list)
+    gid += pd.Index(code_list).get_indexer(grouped["code"])
     first = (grouped["coder"] == labels[0]).to_numpy()
     len_a = covered_length(gid[first], start[first], end[first], n_groups)
     len_b = covered_length(gid[~first], start[~first], end[~first], n_groups)

@@ -35,7 +35,7 @@ def resolve_coders(
     >>> resolve_coders(c, ["A+C", "B"])
     [('A+C', ('A', 'C')), ('B', ('B',))]
     """
-    known = set(codings["coder"].astype(str)) if "coder" in codings else set()
+    known = set(codings["coder"].astype(str).unique()) if "coder" in codings else set()
     out: list[tuple[str, tuple[str, ...]]] = []
     for item in coders:
         if isinstance(item, str):
@@ -121,7 +121,9 @@ def select_documents(
       them (Krippendorff's alpha and the pairable-unit coefficients allow missing data).
     - a list of doc_ids.
     """
-    coded = {label: set(grouped.loc[grouped["coder"] == label, "doc_id"]) for label in labels}
+    coded = {
+        label: set(grouped.loc[grouped["coder"] == label, "doc_id"].unique()) for label in labels
+    }
     if isinstance(documents, str):
         if documents not in DOCUMENT_SCOPES:
             raise ValueError(
