@@ -23,9 +23,8 @@ from pathlib import Path
 from urllib.parse import quote, unquote
 
 import pandas as pd
-import yaml
 
-from ..errors import CodingsError, ProjectError, QDAWarning, ReadError
+from ..errors import CodingsError, ProjectError, QDAWarning
 from ..model import (
     ANCHOR_COLUMNS,
     CODINGS_COLUMNS,
@@ -40,7 +39,7 @@ from ..model import (
 )
 from .atomic import write_many
 from .codebook import builtin_codebooks, codebook_to_yaml, read_codebook
-from .notes import split_front_matter
+from .memos import memo_files, read_memos
 from .transcripts import looks_like_transcript
 
 DEFAULT_CODEBOOK = "cop-evaluation"
@@ -218,7 +217,7 @@ def _read_codings(root: Path, corpus: Corpus, notes: list[str]) -> pd.DataFrame:
                     f"{f.name}: {len(drifted)} coding(s) no longer cover their quoted text "
                     f"(first: {first['doc_id']} [{first['start']}:{first['end']}] was "
                     f"{first['quote'][:40]!r}); the source was edited after coding: re-anchor "
-                    "the codings"
+                    f"them with `resilience-qda reanchor {root}`"
                 )
         frames.append(table)
     if not frames:
@@ -227,27 +226,7 @@ def _read_codings(root: Path, corpus: Corpus, notes: list[str]) -> pd.DataFrame:
 
 
 def _read_memos(root: Path) -> pd.DataFrame:
-    rows = []
-    folder = root / "memos"
-    for f in sorted(folder.glob("*.md")) if folder.is_dir() else []:
-        try:
-            text = f.read_text(encoding="utf-8-sig").replace("\r\n", "\n")
-        except UnicodeDecodeError as exc:
-            raise ReadError(f"{f}: memos must be UTF-8 ({exc})") from None
-        meta, body = split_front_matter(text, name=str(f))
-        rows.append(
-            {
-                "memo_id": f.stem,
-                **{k: v for k, v in meta.items() if k != "text"},
-                "text": body.strip(),
-            }
-        )
-    columns = ["memo_id", "doc_id", "code", "text"]
-    table = pd.DataFrame(rows)
-    for c in columns:
-        if c not in table:
-            table[c] = pd.Series(dtype="object")
-    return table[columns + [c for c in table.columns if c not in columns]]
+    return read_memos(root)  # memos live in io/memos.py
 
 
 # --------------------------------------------------------------------------- writing
@@ -289,12 +268,7 @@ def project_files(project: Project) -> dict[str, bytes]:
     if not _is_builtin(project.codebook):
         files["codebook.yaml"] = codebook_to_yaml(project.codebook).encode("utf-8")
     files.update(codings_files(project.codings, project.corpus))
-    for memo in project.memos.to_dict("records"):
-        meta = {k: v for k, v in memo.items() if k not in ("memo_id", "text") and not _blank(v)}
-        head = (
-            f"---\n{yaml.safe_dump(meta, sort_keys=False, allow_unicode=True)}---\n" if meta else ""
-        )
-        files[f"memos/{memo['memo_id']}.md"] = (head + str(memo["text"]) + "\n").encode("utf-8")
+    files.update(memo_files(project.memos))
     return files
 
 
