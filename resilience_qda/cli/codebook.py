@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 
 from ..io.codebook import codebook_to_yaml, read_codebook
@@ -20,7 +21,13 @@ def add_parser(sub) -> None:
         default=DEFAULT_CODEBOOK,
         help=f"built-in name or file (default: {DEFAULT_CODEBOOK})",
     )
-    p.add_argument("--format", choices=["yaml", "csv", "qdc"], default="yaml")
+    p.add_argument(
+        "--format",
+        choices=["yaml", "csv", "qdc"],
+        default="yaml",
+        help="yaml (default); csv: one row per code with its path, parent, definition and "
+        "patterns (as JSON); qdc: REFI-QDA codebook",
+    )
     p.set_defaults(run=run)
 
 
@@ -29,7 +36,11 @@ def run(args) -> int:
     if args.format == "yaml":
         sys.stdout.write(codebook_to_yaml(codebook))
     elif args.format == "csv":
-        codebook.to_frame().to_csv(sys.stdout, index=False, lineterminator="\n")
+        table = codebook.to_frame()
+        table["patterns"] = [
+            json.dumps(dict(c.patterns), ensure_ascii=False) if c.patterns else "" for c in codebook
+        ]
+        table.to_csv(sys.stdout, index=False, lineterminator="\n")
     else:
         from ..io.refi import codebook_to_qdc
 
