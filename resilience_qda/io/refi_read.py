@@ -164,7 +164,7 @@ def _read_capped(path: Path, cap: int = MAX_XML_BYTES) -> bytes:
     if size > cap:
         raise ReadError(f"{path}: is {size:,} bytes, more than the {cap:,} allowed; refused")
     with open(path, "rb") as fh:
-        return fh.read(cap + 1)
+        return fh.read(min(cap, size) + 1)
 
 
 # --------------------------------------------------------------------------- codebook

@@ -272,9 +272,10 @@ def project_to_qde(
                 if p not in have:
                     extra.append(Code(p, parts[i - 1], codable=i == len(parts)))
                     have.add(p)
-        codebook = Codebook(_tree_order(extra), name=codebook.name)
+        codebook = Codebook(extra, name=codebook.name)
         notes.append(
-            f"{len(missing)} codes used in codings but not in the codebook were added: {', '.join(missing)}"
+            f"{len(missing)} codes used in codings but not in the codebook were added: "
+            + ", ".join(missing)
         )
     code_guid: dict[str, str] = {}
     code_elem: dict[str, ET.Element] = {}
@@ -512,11 +513,6 @@ def _blank_none(value: object) -> object:
     if isinstance(value, str) and not value.strip():
         return None
     return value
-
-
-def _tree_order(codes: list[Code]) -> list[Code]:
-    by_path = {c.path: c for c in codes}
-    return [by_path[p] for p in sorted(by_path, key=lambda p: (p.split("/"),))]
 
 
 def qdpx_bytes(project: Project, *, nvivo: bool = False) -> tuple[bytes, list[str]]:
