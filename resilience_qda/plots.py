@@ -5,8 +5,11 @@ Plots never compute: what they draw is a DataFrame a reader can also get as CSV.
 
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 
 #: Okabe-Ito: a palette that colour-blind readers can tell apart.
@@ -64,6 +67,353 @@ def bar_chart(
         ax.set_title(title)
         ax.set_xlabel(xlabel if xlabel is not None else ("" if horizontal else x))
         ax.set_ylabel(ylabel or "")
+    return ax
+
+
+# --------------------------------------------------------------------------- analysis charts
+
+#: Marker shapes, so lines stay apart in grey print and for colour-blind readers.
+MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
+#: Sequential colour map for heatmaps (single hue: safe for colour-blind readers).
+HEATMAP_CMAP = "Blues"
+
+
+def plain(text: object) -> str:
+    """Text matplotlib draws as written: ``$`` escaped, so no label becomes mathtext.
+
+    >>> plain("costs $5 or $6")
+    'costs \\$5 or \\$6'
+    """
+    return str(text).replace("$", r"\$")
+
+
+def code_label(path: object) -> str:
+    """A readable label for a code path: its last segment with spaces (drawn as written).
+
+    >>> code_label("themes/more-responsive-and-flexible")
+    'more responsive and flexible'
+    """
+    return plain(str(path).rsplit("/", 1)[-1].replace("-", " "))
+
+
+def files_references(
+    table: pd.DataFrame,
+    *,
+    ax=None,
+    label: str = "code",
+    title: str = "",
+    labels=code_label,
+):
+    """Paired horizontal bars of NVivo's two counts, files and references, per code.
+
+    ``table`` is :func:`~resilience_qda.analysis.frequencies.code_frequencies`' output (one
+    coder, or coders pooled): ``code, files, references``.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"code": ["themes/a", "themes/b"], "files": [3, 1],
+    ...                   "references": [7, 2]})
+    >>> ax = files_references(t)
+    >>> [float(p.get_width()) for p in ax.patches]
+    [3.0, 1.0, 7.0, 2.0]
+    """
+    ax = _axes(ax)
+    with plt.rc_context(STYLE):
+        names = [labels(c) for c in table[label]]
+        y = range(len(names))
+        h = 0.38
+        ax.barh([i - h / 2 for i in y], table["files"], height=h, color=PALETTE[0], label="files")
+        ax.barh(
+            [i + h / 2 for i in y],
+            table["references"],
+            height=h,
+            color=PALETTE[1],
+            label="references",
+        )
+        for i, (f, r) in enumerate(zip(table["files"], table["references"], strict=True)):
+            ax.text(f, i - h / 2, f" {f}", va="center", fontsize=8)
+            ax.text(r, i + h / 2, f" {r}", va="center", fontsize=8)
+        ax.set_yticks(list(y), names)
+        ax.invert_yaxis()
+        ax.set_xlabel("count")
+        ax.legend(frameon=False, loc="lower right")
+        ax.set_title(title)
+        ax.margins(x=0.12)
+    return ax
+
+
+def heatmap(
+    table: pd.DataFrame,
+    *,
+    rows: str,
+    columns: str,
+    values: str,
+    ax=None,
+    title: str = "",
+    annotate: bool = True,
+    fmt: str = "{:.0f}",
+    row_labels=code_label,
+    column_labels=plain,
+    vmax: float | None = None,
+    colorbar: bool = True,
+):
+    """A heatmap of a tidy matrix (codes x attribute, co-occurrence), cells annotated.
+
+    ``table`` is long (e.g. :func:`~resilience_qda.analysis.matrix.matrix_coding`'s
+    output): one row per cell, ``rows``/``columns`` naming the axes and ``values`` the
+    number drawn. Row and column order follow their first appearance in the table.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"code": ["a", "a", "b", "b"], "role": ["x", "y", "x", "y"],
+    ...                   "files": [1, 0, 2, 3]})
+    >>> ax = heatmap(t, rows="code", columns="role", values="files")
+    >>> ax.collections[0].get_array().reshape(2, 2).tolist()
+    [[1.0, 0.0], [2.0, 3.0]]
+    >>> [t.get_text() for t in ax.texts]
+    ['1', '0', '2', '3']
+    """
+    from .analysis.matrix import wide
+
+    ax = _axes(ax)
+    grid = wide(table, rows=rows, columns=columns, values=values).astype("float64")
+    with plt.rc_context(STYLE):
+        cells = np.ma.masked_invalid(grid.to_numpy())
+        image = ax.pcolormesh(
+            np.arange(grid.shape[1] + 1) - 0.5,
+            np.arange(grid.shape[0] + 1) - 0.5,
+            cells,
+            cmap=HEATMAP_CMAP,
+            vmin=0,
+            vmax=vmax,
+            edgecolors="white",
+            linewidth=0.5,
+        )
+        if image.norm.vmax is None or not np.isfinite(image.norm.vmax):
+            image.norm.vmax = 1
+        ax.set_ylim(grid.shape[0] - 0.5, -0.5)
+        ax.set_xticks(
+            range(grid.shape[1]),
+            [textwrap.fill(column_labels(c), 16) for c in grid.columns],
+        )
+        ax.set_yticks(range(grid.shape[0]), [row_labels(r) for r in grid.index])
+        ax.tick_params(axis="x", labelrotation=35 if grid.shape[1] > 4 else 0, length=0)
+        ax.tick_params(axis="y", length=0)
+        for lab in ax.get_xticklabels():
+            lab.set_horizontalalignment("right" if grid.shape[1] > 4 else "center")
+        ax.spines[:].set_visible(False)
+        if annotate:
+            top = float(np.nanmax(cells.filled(np.nan))) if cells.count() else 1.0
+            top = vmax if vmax is not None else (top or 1.0)
+            for (i, j), v in np.ndenumerate(grid.to_numpy()):
+                if np.isnan(v):
+                    continue
+                ax.text(
+                    j,
+                    i,
+                    fmt.format(v),
+                    ha="center",
+                    va="center",
+                    fontsize=8,
+                    color="white" if v > 0.6 * top else "black",
+                )
+        if colorbar:
+            ax.figure.colorbar(image, ax=ax, shrink=0.8, label=values.replace("_", " "))
+        ax.set_title(title)
+    return ax
+
+
+def configurations_chart(
+    table: pd.DataFrame,
+    *,
+    elements: list[str] | None = None,
+    value: str = "passages",
+    ax=None,
+    top: int = 12,
+    title: str = "",
+):
+    """UpSet-style chart of element combinations: bars of how often each occurs above a dot
+    matrix of which elements it combines.
+
+    ``table`` is :func:`~resilience_qda.analysis.cooccurrence.configurations`' output for
+    one coder; ``elements`` are its boolean columns (default: those after ``share``). The
+    dot matrix is drawn in an inset under ``ax``; the bar Axes is returned.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"configuration": ["materials", "meanings + materials"],
+    ...                   "passages": [5, 2], "meanings": [False, True],
+    ...                   "materials": [True, True]})
+    >>> ax = configurations_chart(t, elements=["meanings", "materials"])
+    >>> [float(p.get_height()) for p in ax.patches]
+    [5.0, 2.0]
+    """
+    ax = _axes(ax, size=(6.5, 4))
+    if elements is None:
+        cols = list(table.columns)
+        elements = cols[cols.index("share") + 1 :] if "share" in cols else []
+    shown = table.head(top).reset_index(drop=True)
+    n = len(shown)
+    with plt.rc_context(STYLE):
+        ax.bar(range(n), shown[value], color=PALETTE[0], width=0.6)
+        for i, v in enumerate(shown[value]):
+            ax.text(i, v, f"{v}", ha="center", va="bottom", fontsize=8)
+        ax.set_xticks(range(n), [""] * n)
+        ax.set_xlim(-0.6, n - 0.4)
+        ax.set_ylabel(value)
+        ax.set_title(title)
+        dots = ax.inset_axes([0, -0.62, 1, 0.55], sharex=ax)
+        for j, element in enumerate(elements):
+            on = shown[element].astype(bool).to_numpy()
+            dots.scatter(np.arange(n)[~on], [j] * int((~on).sum()), s=40, color="#dddddd")
+            dots.scatter(np.arange(n)[on], [j] * int(on.sum()), s=40, color="#222222")
+        for i in range(n):
+            js = [j for j, e in enumerate(elements) if bool(shown[e].iloc[i])]
+            if len(js) > 1:
+                dots.plot([i, i], [min(js), max(js)], color="#222222", lw=1.5)
+        dots.set_yticks(range(len(elements)), [code_label(e) for e in elements])
+        dots.set_ylim(len(elements) - 0.5, -0.5)
+        dots.tick_params(axis="x", bottom=False, labelbottom=False)
+        for side in ("top", "right", "bottom", "left"):
+            dots.spines[side].set_visible(False)
+    return ax
+
+
+def timeline(
+    table: pd.DataFrame,
+    *,
+    time: str,
+    value: str = "references",
+    series: str = "code",
+    ax=None,
+    title: str = "",
+    xlabel: str | None = None,
+    labels=code_label,
+):
+    """Lines of ``value`` over ``time``, one per ``series`` (e.g. codes across meetings).
+
+    ``table`` is :func:`~resilience_qda.analysis.timeline.codes_over_time`' output.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"code": ["a", "a"], "meeting": [1, 2], "references": [3, 1]})
+    >>> ax = timeline(t, time="meeting")
+    >>> ax.lines[0].get_ydata().tolist()
+    [3, 1]
+    """
+    ax = _axes(ax)
+    with plt.rc_context(STYLE):
+        for k, (name, rows) in enumerate(table.groupby(series, sort=False)):
+            ax.plot(
+                rows[time].astype(str) if rows[time].dtype == object else rows[time],
+                rows[value],
+                marker=MARKERS[k % len(MARKERS)],
+                color=PALETTE[k % len(PALETTE)],
+                label=labels(name),
+                lw=1.5,
+            )
+        ax.set_xlabel(xlabel if xlabel is not None else time.replace("_", " "))
+        ax.set_ylabel(value.replace("_", " "))
+        if table[time].dtype != object:
+            ax.set_xticks(sorted(table[time].unique()))
+        ax.legend(frameon=False, fontsize=8, loc="center left", bbox_to_anchor=(1, 0.5))
+        ax.set_title(title)
+    return ax
+
+
+def coding_stripes(
+    codings: pd.DataFrame,
+    *,
+    length: int,
+    ax=None,
+    codes: list[str] | None = None,
+    turns: pd.DataFrame | None = None,
+    title: str = "",
+    labels=code_label,
+):
+    """Coding stripes of one document: which codes cover which stretch of the text.
+
+    ``codings`` are one document's codings; ``length`` its number of characters. Each code
+    gets a row (in ``codes`` order, default first use); with ``turns``, the interviewer's
+    turns are shaded so the participant's talk stands out.
+
+    Examples
+    --------
+    >>> c = pd.DataFrame({"start": [0, 50], "end": [20, 80], "code": ["a", "b"]})
+    >>> ax = coding_stripes(c, length=100)
+    >>> len(ax.collections)
+    2
+    """
+    ax = _axes(ax, size=(6.5, 3))
+    order = list(codes) if codes is not None else list(dict.fromkeys(codings["code"]))
+    with plt.rc_context(STYLE):
+        if turns is not None and len(turns):
+            for t in turns[turns["interviewer"].astype(bool)].itertuples(index=False):
+                ax.axvspan(t.start, t.end, color="#eeeeee", lw=0)
+        for k, code in enumerate(order):
+            rows = codings[codings["code"] == code]
+            ax.broken_barh(
+                list(zip(rows["start"], rows["end"] - rows["start"], strict=True)),
+                (k - 0.35, 0.7),
+                color=PALETTE[k % len(PALETTE)],
+            )
+        ax.set_yticks(range(len(order)), [labels(c) for c in order])
+        ax.set_ylim(len(order) - 0.5, -0.5)
+        ax.set_xlim(0, length)
+        ax.set_xlabel("position in the text (characters)")
+        ax.set_title(title)
+    return ax
+
+
+def codebook_tree(
+    codebook: pd.DataFrame,
+    *,
+    counts: pd.Series | None = None,
+    ax=None,
+    max_depth: int = 1,
+    title: str = "",
+):
+    """The codebook hierarchy as an indented tree, with a count beside each code.
+
+    ``codebook`` is ``Codebook.to_frame()`` (``code, parent, name, depth``); ``counts`` an
+    optional Series indexed by code path (e.g. references, aggregated), drawn as bars.
+
+    Examples
+    --------
+    >>> cb = pd.DataFrame({"code": ["t", "t/a"], "parent": ["", "t"], "name": ["T", "A"],
+    ...                    "depth": [0, 1]})
+    >>> ax = codebook_tree(cb)
+    >>> [t.get_text() for t in ax.texts]
+    ['T', 'A']
+    """
+    rows = codebook[codebook["depth"] <= max_depth].reset_index(drop=True)
+    ax = _axes(ax, size=(6.5, max(2.0, 0.22 * len(rows))))
+    with plt.rc_context(STYLE):
+        position = {code: i for i, code in enumerate(rows["code"])}
+        for i, r in rows.iterrows():
+            x = int(r["depth"])
+            if r["parent"] in position:
+                p = position[r["parent"]]
+                ax.plot([x - 0.8, x - 0.8, x - 0.1], [p + 0.3, i, i], color="#999999", lw=0.8)
+            ax.text(
+                x,
+                i,
+                str(r["name"]),
+                va="center",
+                fontsize=9,
+                fontweight="bold" if x == 0 else "normal",
+            )
+        if counts is not None:
+            values = rows["code"].map(counts).fillna(0).to_numpy()
+            scale = (values.max() or 1) / 2.5
+            x0 = max_depth + 4.2
+            ax.barh(range(len(rows)), values / scale, left=x0, height=0.6, color=PALETTE[0])
+            for i, v in enumerate(values):
+                ax.text(x0 + v / scale + 0.05, i, f"{int(v)}", va="center", fontsize=8)
+        ax.set_xlim(-0.2, max_depth + 7.5)
+        ax.set_ylim(len(rows) - 0.5, -0.5)
+        ax.axis("off")
+        ax.set_title(title)
     return ax
 
 

@@ -38,7 +38,8 @@ def matrix_coding(
         What a cell counts: distinct codings, documents, or cases (participants).
     codes : str or list of str, optional
         Keep only these codes (and their descendants). Codes given as a list always get a
-        row (zeros if unused); a single branch such as ``"themes"`` lists the codes used.
+        row (zeros if unused), in the order given, before any descendants found; a single
+        branch such as ``"themes"`` lists the codes used, alphabetically.
     aggregate : bool
         Count children's codings at their ancestors too.
 
@@ -84,7 +85,7 @@ def matrix_coding(
         values = table.groupby(keys)["case"].nunique()
 
     listed = [] if codes is None or isinstance(codes, str) else list(codes)
-    row_values = sorted(set(table["code"]) | set(listed))
+    row_values = listed + sorted(set(table["code"]) - set(listed))
     col_values = sorted(docs[by].unique(), key=_sort_key)
     grid = pd.MultiIndex.from_product([row_values, col_values], names=keys)
     result = values.reindex(grid, fill_value=0).rename(count).astype("int64").reset_index()
