@@ -384,40 +384,35 @@ class _Reader:
             return None
         return _read_capped(target)
 
+    def read_codes(self) -> None:
+        codebook_elem = child(self.root, "CodeBook")
+        self.codes, self.code_by_guid, elems = _code_tree(
+            child(codebook_elem, "Codes") if codebook_elem is not None else None, origin=self.file
+        )
+        for path, elem in elems:
+            self.note_refs(elem, {"code": path})
+            self.guids[f"code:{path}"] = elem.get("guid", "")
+        self.counts = dict.fromkeys(_COUNTS, 0)
+        self.counts["codes"], self.counts["users"] = len(self.codes), len(self.users)
 
-def _project(root: ET.Element, *, file: str, member, base, unit) -> Project:
-    if local(root.tag) != "Project":
-        hint = " (a codebook: import a .qdc file)" if local(root.tag) == "CodeBook" else ""
-        raise ReadError(f"{file}: the root element is <{local(root.tag)}>, not <Project>{hint}")
-    r = _Reader(root, file=file, member=member, base=base, unit=unit)
-    report = r.report
-    r.read_users()
+    def read_variables(self) -> None:
+        self.variables: dict[str, tuple[str, str]] = {}
+        var_elem = child(self.root, "Variables")
+        for v in children(var_elem, "Variable") if var_elem is not None else []:
+            name, kind = v.get("name", ""), v.get("typeOfVariable", "Text")
+            self.variables[guid_key(v.get("guid"))] = (name, kind)
+            self.guids[f"variable:{name}"] = v.get("guid", "")
+        self.counts["variables"] = len(self.variables)
 
-    # code tree
-    codebook_elem = child(root, "CodeBook")
-    codes, code_by_guid, code_elems = _code_tree(
-        child(codebook_elem, "Codes") if codebook_elem is not None else None, origin=file
-    )
-    for path, elem in code_elems:
-        r.note_refs(elem, {"code": path})
-        r.guids[f"code:{path}"] = elem.get("guid", "")
-
-    # variables
-    variables: dict[str, tuple[str, str]] = {}
-    var_elem = child(root, "Variables")
-    for v in children(var_elem, "Variable") if var_elem is not None else []:
-        variables[guid_key(v.get("guid"))] = (v.get("name", ""), v.get("typeOfVariable", "Text"))
-        r.guids[f"variable:{v.get('name', '')}"] = v.get("guid", "")
-
-    def values(elem: ET.Element) -> dict:
+    def values(self, elem: ET.Element) -> dict:
+        """``{variable name: typed value}`` of an element's VariableValue children."""
         out = {}
         for vv in children(elem, "VariableValue"):
             ref = child(vv, "VariableRef")
-            name, _kind = variables.get(
-                guid_key(ref.get("targetGUID") if ref is not None else ""), ("", "")
-            )
+            key = guid_key(ref.get("targetGUID") if ref is not None else "")
+            name = self.variables.get(key, ("", ""))[0]
             if not name:
-                report.not_imported.append(
+                self.report.not_imported.append(
                     f"a value of an undefined variable in {elem.get('name')!r}"
                 )
                 continue
@@ -426,279 +421,277 @@ def _project(root: ET.Element, *, file: str, member, base, unit) -> Project:
                     out[name] = _typed(local(node.tag), node.text or "")
         return out
 
-    # sources
-    sources_elem = child(root, "Sources")
-    docs: list[dict] = []
-    pending: list[dict] = []  # selections to place once offsets are chosen
-    texts: dict[str, SourceText] = {}
-    used_ids: set[str] = set()
-    counts = dict.fromkeys(
-        (
-            "sources",
-            "text_sources",
-            "selections",
-            "codings",
-            "codes",
-            "users",
-            "notes",
-            "cases",
-            "variables",
-            "sets",
-        ),
-        0,
-    )
-    counts["codes"], counts["users"], counts["variables"] = len(codes), len(r.users), len(variables)
-    source_by_guid: dict[str, str] = {}
-    for src in list(sources_elem) if sources_elem is not None else []:
-        kind = local(src.tag)
-        counts["sources"] += 1
-        label = f"{kind} {src.get('name') or src.get('plainTextPath') or src.get('guid')!r}"
-        if kind != "TextSource":
-            n_cod = sum(1 for e, _ in walk(src) if local(e.tag) == "Coding")
-            report.not_imported.append(
-                f"{label}: {kind[:-6] or kind} sources are not imported yet"
-                + (f" ({n_cod} codings on it skipped)" if n_cod else "")
-            )
-            continue
-        counts["text_sources"] += 1
-        sels = children(src, "PlainTextSelection")
-        counts["selections"] += len(sels)
-        n_codings = sum(len(children(s, "Coding")) for s in sels) + len(children(src, "Coding"))
-        counts["codings"] += n_codings
-        doc_id = _doc_id(src, used_ids)
-        got = r.text_of(src, label)
-        if got is None:
-            if n_codings:
-                report.not_imported.append(f"{label}: {n_codings} codings (its text is missing)")
-            continue
-        raw, bom = got
-        texts[doc_id] = SourceText(raw, bom=bom, name=f"{file}: {label}")
-        source_by_guid[guid_key(src.get("guid"))] = doc_id
-        r.guids[f"source:{doc_id}"] = src.get("guid", "")
-        meta = values(src)
-        docs.append({"doc_id": doc_id, "meta": meta})
-        r.note_refs(src, {"doc_id": doc_id})
-        if src.get("richTextPath"):
-            report.not_imported.append(
-                f"{label}: rich text copy {src.get('richTextPath')!r} (the plain text is used)"
-            )
-        for sel in sels:
-            for cod in children(sel, "Coding") or [None]:
-                pending.append({"doc_id": doc_id, "sel": sel, "coding": cod})
-        for cod in children(src, "Coding"):
-            pending.append({"doc_id": doc_id, "sel": None, "coding": cod})
-
-    # offsets
-    picks = [
-        Selection(
-            p["doc_id"],
-            _int(p["sel"].get("startPosition")),
-            _int(p["sel"].get("endPosition")),
-            p["sel"].get("name") or "",
-        )
-        for p in pending
-        if p["sel"] is not None
-    ]
-    choice = choose(picks, texts, origin=report.origin, unit=unit)
-    report.offsets = choice if picks else None
-    mapped: dict[str, list] = {}
-    for doc_id, src_text in texts.items():
-        idx = [i for i, s in enumerate(picks) if s.source == doc_id]
-        starts = src_text.to_stored([picks[i].start for i in idx], choice.how).tolist()
-        ends = src_text.to_stored([picks[i].end for i in idx], choice.how).tolist()
-        for i, s, e in zip(idx, starts, ends, strict=True):
-            mapped[i] = (s, e)
-
-    rows = []
-    bad_range = unknown_codes = 0
-    k = -1
-    for p in pending:
-        doc_id, sel, cod = p["doc_id"], p["sel"], p["coding"]
-        if sel is not None:
-            k += 1
-            s, e = mapped[k]
-            if s < 0 or e < 0 or s >= e:
-                bad_range += 1
+    def read_sources(self) -> None:
+        """Texts of the TextSources; other sources reported; codings queued for placing."""
+        self.docs: list[dict] = []
+        self.pending: list[dict] = []  # codings to place once the offset unit is chosen
+        self.texts: dict[str, SourceText] = {}
+        self.source_by_guid: dict[str, str] = {}
+        used_ids: set[str] = set()
+        sources_elem = child(self.root, "Sources")
+        for src in list(sources_elem) if sources_elem is not None else []:
+            kind = local(src.tag)
+            self.counts["sources"] += 1
+            label = f"{kind} {src.get('name') or src.get('plainTextPath') or src.get('guid')!r}"
+            if kind != "TextSource":
+                n_cod = sum(1 for e, _ in walk(src) if local(e.tag) == "Coding")
+                self.report.not_imported.append(
+                    f"{label}: {kind[:-6] or kind} sources are not imported yet"
+                    + (f" ({n_cod} codings on it skipped)" if n_cod else "")
+                )
                 continue
-        else:
-            s, e = 0, len(texts[doc_id].stored)
-        coder = r.coder(cod, sel)
-        if sel is not None:
-            r.note_refs(sel, {"doc_id": doc_id, "start": s, "end": e})
-        if cod is None:
-            continue  # a selection without coding: only its notes matter
-        ref = child(cod, "CodeRef")
-        target = guid_key(ref.get("targetGUID")) if ref is not None else ""
-        code = code_by_guid.get(target)
-        if code is None:
-            unknown_codes += 1
-            code = f"unknown-code-{slugify(target)[:8] or 'none'}"
-        key = f"{doc_id}|{s}|{e}|{code}|{coder}"
-        if sel is not None:
-            r.guids.setdefault(f"selection:{key}", sel.get("guid", ""))
-        r.guids.setdefault(f"coding:{key}", cod.get("guid", ""))
-        r.note_refs(cod, {"doc_id": doc_id, "start": s, "end": e, "code": code, "coder": coder})
-        row = {
-            "doc_id": doc_id,
-            "start": s,
-            "end": e,
-            "code": code,
-            "coder": coder,
-            "source": "import",
-            "score": None,
-        }
-        if cod.get("creationDateTime"):
-            row["created"] = cod.get("creationDateTime")
-        rows.append(row)
-    if bad_range:
-        report.not_imported.append(
-            f"{bad_range} codings whose positions do not fit their text (read as {choice.how})"
-        )
-    if unknown_codes:
-        report.warnings.append(
-            f"{unknown_codes} codings point to codes missing from the codebook (kept)"
-        )
-    whole = sum(1 for p in pending if p["sel"] is None)
-    if whole:
-        report.warnings.append(
-            f"{whole} codings of whole sources imported as spanning the full text"
-        )
+            self.counts["text_sources"] += 1
+            sels = children(src, "PlainTextSelection")
+            self.counts["selections"] += len(sels)
+            n_codings = sum(len(children(s, "Coding")) for s in sels) + len(children(src, "Coding"))
+            self.counts["codings"] += n_codings
+            doc_id = _doc_id(src, used_ids)
+            got = self.text_of(src, label)
+            if got is None:
+                if n_codings:
+                    self.report.not_imported.append(
+                        f"{label}: {n_codings} codings (its text is missing)"
+                    )
+                continue
+            self.texts[doc_id] = SourceText(got[0], bom=got[1], name=f"{self.file}: {label}")
+            self.source_by_guid[guid_key(src.get("guid"))] = doc_id
+            self.guids[f"source:{doc_id}"] = src.get("guid", "")
+            self.docs.append({"doc_id": doc_id, "meta": self.values(src)})
+            self.note_refs(src, {"doc_id": doc_id})
+            if src.get("richTextPath"):
+                self.report.not_imported.append(
+                    f"{label}: rich text copy {src.get('richTextPath')!r} (the plain text is used)"
+                )
+            for sel in sels:
+                self.pending.append(
+                    {"doc_id": doc_id, "sel": sel, "codings": children(sel, "Coding")}
+                )
+            for cod in children(src, "Coding"):
+                self.pending.append({"doc_id": doc_id, "sel": None, "codings": [cod]})
 
-    # cases
-    cases_rows = []
-    case_of: dict[str, str] = {}
-    cases_elem = child(root, "Cases")
-    for c in children(cases_elem, "Case") if cases_elem is not None else []:
-        counts["cases"] += 1
-        name = (c.get("name") or "").strip() or f"case-{guid_key(c.get('guid'))[:8]}"
-        r.guids[f"case:{name}"] = c.get("guid", "")
-        cases_rows.append({"case": name, **values(c)})
-        for sref in children(c, "SourceRef"):
-            doc_id = source_by_guid.get(guid_key(sref.get("targetGUID")))
-            if doc_id is None:
-                report.not_imported.append(
-                    f"case {name!r}: a link to a source that was not imported"
-                )
-            elif doc_id in case_of and case_of[doc_id] != name:
-                report.not_imported.append(
-                    f"case {name!r}: source {doc_id!r} already belongs to case {case_of[doc_id]!r} "
-                    "(a document has one case here)"
-                )
+    def place_codings(self) -> list[dict]:
+        """Choose the offset unit, then turn each coding into a codings-table row."""
+        report = self.report
+        with_sel = [p for p in self.pending if p["sel"] is not None]
+        picks = [
+            Selection(
+                p["doc_id"],
+                _int(p["sel"].get("startPosition")),
+                _int(p["sel"].get("endPosition")),
+                p["sel"].get("name") or "",
+            )
+            for p in with_sel
+        ]
+        choice = choose(picks, self.texts, origin=report.origin, unit=self.unit)
+        report.offsets = choice if picks else None
+        by_doc: dict[str, list[int]] = {}
+        for i, pick in enumerate(picks):
+            by_doc.setdefault(pick.source, []).append(i)
+        spans: dict[int, tuple[int, int]] = {}
+        for doc_id, idx in by_doc.items():
+            text = self.texts[doc_id]
+            starts = text.to_stored([picks[i].start for i in idx], choice.how).tolist()
+            ends = text.to_stored([picks[i].end for i in idx], choice.how).tolist()
+            spans.update(zip(idx, zip(starts, ends, strict=True), strict=True))
+        for p, i in zip(with_sel, range(len(picks)), strict=True):
+            p["span"] = spans[i]
+
+        rows: list[dict] = []
+        bad_range = unknown_codes = whole = 0
+        for p in self.pending:
+            doc_id, sel = p["doc_id"], p["sel"]
+            if sel is None:
+                s, e = 0, len(self.texts[doc_id].stored)
+                whole += 1
             else:
-                case_of[doc_id] = name
-        extra = len(children(c, "CodeRef")) + len(children(c, "SelectionRef"))
-        if extra:
-            report.not_imported.append(f"case {name!r}: {extra} links to codes or selections")
-
-    # notes -> memos
-    memos = []
-    notes_elem = child(root, "Notes")
-    r.note_refs(root, {})
-    used_memo: set[str] = set()
-    for note in children(notes_elem, "Note") if notes_elem is not None else []:
-        counts["notes"] += 1
-        label = f"note {note.get('name') or note.get('guid')!r}"
-        got = r.text_of(note, label)
-        if got is None:
-            report.not_imported.append(f"{label}: its text is missing")
-            continue
-        memo_id = _unique(
-            slugify(note.get("name") or "") or f"note-{slugify(guid_key(note.get('guid')))[:8]}",
-            used_memo,
-        )
-        r.guids[f"note:{memo_id}"] = note.get("guid", "")
-        targets = r.note_targets.get(guid_key(note.get("guid")), [{}])
-        if len(targets) > 1:
+                s, e = p["span"]
+                if s < 0 or e < 0 or s >= e:
+                    bad_range += max(1, len(p["codings"]))
+                    continue
+                self.note_refs(sel, {"doc_id": doc_id, "start": s, "end": e})
+            for cod in p["codings"]:
+                coder = self.coder(cod, sel)
+                ref = child(cod, "CodeRef")
+                target = guid_key(ref.get("targetGUID")) if ref is not None else ""
+                code = self.code_by_guid.get(target)
+                if code is None:
+                    unknown_codes += 1
+                    code = f"unknown-code-{slugify(target)[:8] or 'none'}"
+                key = f"{doc_id}|{s}|{e}|{code}|{coder}"
+                if sel is not None:
+                    self.guids.setdefault(f"selection:{key}", sel.get("guid", ""))
+                self.guids.setdefault(f"coding:{key}", cod.get("guid", ""))
+                self.note_refs(
+                    cod, {"doc_id": doc_id, "start": s, "end": e, "code": code, "coder": coder}
+                )
+                row = {"doc_id": doc_id, "start": s, "end": e, "code": code, "coder": coder}
+                if cod.get("creationDateTime"):
+                    row["created"] = cod.get("creationDateTime")
+                rows.append(row)
+        if bad_range:
             report.not_imported.append(
-                f"{label}: {len(targets) - 1} more places it annotates (kept the first)"
+                f"{bad_range} codings whose positions do not fit their text (read as {choice.how})"
             )
-        memo = {
-            "memo_id": memo_id,
-            "doc_id": None,
-            "code": None,
-            **targets[0],
-            "text": got[0].replace("\r\n", "\n").strip(),
+        if unknown_codes:
+            report.warnings.append(
+                f"{unknown_codes} codings point to codes missing from the codebook (kept)"
+            )
+        if whole:
+            report.warnings.append(
+                f"{whole} codings of whole sources imported as spanning the full text"
+            )
+        return rows
+
+    def read_cases(self) -> None:
+        self.case_rows: list[dict] = []
+        self.case_of: dict[str, str] = {}
+        cases_elem = child(self.root, "Cases")
+        for c in children(cases_elem, "Case") if cases_elem is not None else []:
+            self.counts["cases"] += 1
+            name = (c.get("name") or "").strip() or f"case-{guid_key(c.get('guid'))[:8]}"
+            self.guids[f"case:{name}"] = c.get("guid", "")
+            self.case_rows.append({"case": name, **self.values(c)})
+            for sref in children(c, "SourceRef"):
+                doc_id = self.source_by_guid.get(guid_key(sref.get("targetGUID")))
+                if doc_id is None:
+                    self.report.not_imported.append(
+                        f"case {name!r}: a link to a source that was not imported"
+                    )
+                elif self.case_of.get(doc_id, name) != name:
+                    self.report.not_imported.append(
+                        f"case {name!r}: source {doc_id!r} already belongs to case "
+                        f"{self.case_of[doc_id]!r} (a document has one case here)"
+                    )
+                else:
+                    self.case_of[doc_id] = name
+            extra = len(children(c, "CodeRef")) + len(children(c, "SelectionRef"))
+            if extra:
+                self.report.not_imported.append(
+                    f"case {name!r}: {extra} links to codes or selections"
+                )
+
+    def read_notes(self) -> list[dict]:
+        """Notes become memos attached to the first thing that refers to them."""
+        memos = []
+        notes_elem = child(self.root, "Notes")
+        self.note_refs(self.root, {})
+        used: set[str] = set()
+        for note in children(notes_elem, "Note") if notes_elem is not None else []:
+            self.counts["notes"] += 1
+            label = f"note {note.get('name') or note.get('guid')!r}"
+            got = self.text_of(note, label)
+            if got is None:
+                self.report.not_imported.append(f"{label}: its text is missing")
+                continue
+            fallback = f"note-{slugify(guid_key(note.get('guid')))[:8]}"
+            memo_id = _unique(slugify(note.get("name") or "") or fallback, used)
+            self.guids[f"note:{memo_id}"] = note.get("guid", "")
+            targets = self.note_targets.get(guid_key(note.get("guid")), [{}])
+            if len(targets) > 1:
+                self.report.not_imported.append(
+                    f"{label}: {len(targets) - 1} more places it annotates (kept the first)"
+                )
+            text = got[0].replace("\r\n", "\n").strip()
+            memo = {"memo_id": memo_id, "doc_id": None, "code": None, **targets[0], "text": text}
+            if note.get("name"):
+                memo["name"] = note.get("name")
+            author = self.coder(note)
+            if author != "unknown":
+                memo["author"] = author
+            if note.get("creationDateTime"):
+                memo["created"] = note.get("creationDateTime")
+            memos.append(memo)
+            inner = len(children(note, "PlainTextSelection"))
+            if inner:
+                self.report.not_imported.append(f"{label}: {inner} selections inside the note")
+        return memos
+
+    def read_sets_and_rest(self) -> None:
+        notes = {guid_key(v): k[5:] for k, v in self.guids.items() if k.startswith("note:")}
+        lookups = {"code": self.code_by_guid, "source": self.source_by_guid, "note": notes}
+        self.sets = _sets(self.root, lookups)
+        self.counts["sets"] = len(self.sets)
+        for s in self.sets:
+            if s["unknown"]:
+                self.report.not_imported.append(
+                    f"set {s['name']!r}: {len(s['unknown'])} members that were not imported"
+                )
+        for kind, tag in (("Links", "Link"), ("Graphs", "Graph")):
+            elem = child(self.root, kind)
+            n = len(children(elem, tag)) if elem is not None else 0
+            if n:
+                self.report.not_imported.append(
+                    f"{n} {kind.lower()} (not modelled yet; {kind} are not written back)"
+                )
+
+    def assemble(self, rows: list[dict], memos: list[dict]) -> Project:
+        documents = []
+        for d in self.docs:
+            text = self.texts[d["doc_id"]].stored
+            meta = dict(d["meta"])
+            meta.setdefault("kind", "interview" if looks_like_transcript(text) else "document")
+            if d["doc_id"] in self.case_of:
+                meta["case"] = self.case_of[d["doc_id"]]
+            documents.append(Document(d["doc_id"], text, meta))
+        corpus = Corpus(documents, cases=pd.DataFrame(self.case_rows) if self.case_rows else None)
+        name = self.root.get("name", "")
+        codebook = Codebook(self.codes, name=slugify(name) or "refi", title=name)
+        project = Project(corpus, codebook, memos=_memo_table(memos), path=None)
+        if rows:
+            table = pd.DataFrame(rows).assign(source="import", score=None)
+            project.codings = validate_codings(table, corpus, origin=self.file)
+        report = self.report
+        report.in_file = self.counts
+        report.imported = {
+            "documents": len(corpus),
+            "codes": len(codebook),
+            "codings": len(project.codings),
+            "memos": len(project.memos),
+            "cases": len(corpus.cases),
         }
-        if note.get("name"):
-            memo["name"] = note.get("name")
-        coder = r.coder(note)
-        if coder != "unknown":
-            memo["author"] = coder
-        if note.get("creationDateTime"):
-            memo["created"] = note.get("creationDateTime")
-        memos.append(memo)
-        inner = len(children(note, "PlainTextSelection"))
-        if inner:
-            report.not_imported.append(f"{label}: {inner} selections inside the note")
-
-    # sets, links, graphs
-    sets = _sets(
-        root,
-        {
-            "code": code_by_guid,
-            "source": source_by_guid,
-            "note": {guid_key(v): k[5:] for k, v in r.guids.items() if k.startswith("note:")},
-        },
-    )
-    counts["sets"] = len(sets)
-    for kind, tag in (("Links", "Link"), ("Graphs", "Graph")):
-        elem = child(root, kind)
-        n = len(children(elem, tag)) if elem is not None else 0
-        if n:
-            report.not_imported.append(
-                f"{n} {kind.lower()} (not modelled yet; {kind} are not written back)"
-            )
-    for s in sets:
-        if s["unknown"]:
-            report.not_imported.append(
-                f"set {s['name']!r}: {len(s['unknown'])} members that were not imported"
-            )
-
-    # assemble
-    documents = []
-    for d in docs:
-        text = texts[d["doc_id"]].stored
-        meta = dict(d["meta"])
-        meta.setdefault("kind", "interview" if looks_like_transcript(text) else "document")
-        if d["doc_id"] in case_of:
-            meta["case"] = case_of[d["doc_id"]]
-        documents.append(Document(d["doc_id"], text, meta))
-    cases = pd.DataFrame(cases_rows) if cases_rows else None
-    corpus = Corpus(documents, cases=cases)
-    codebook = Codebook(
-        codes, name=slugify(root.get("name", "")) or "refi", title=root.get("name", "")
-    )
-    table = pd.DataFrame(rows) if rows else None
-    codings = validate_codings(table, corpus, origin=file) if table is not None else None
-    memo_table = _memo_table(memos)
-    report.in_file = counts
-    report.imported = {
-        "documents": len(corpus),
-        "codes": len(codebook),
-        "codings": 0 if codings is None else len(codings),
-        "memos": len(memo_table),
-        "cases": len(corpus.cases),
-    }
-    exchange = {
-        "refi": {
+        project.warnings = [*report.warnings, *(f"not imported: {n}" for n in report.not_imported)]
+        project.exchange["refi"] = {
             "project": {
-                "name": root.get("name", ""),
+                "name": name,
                 "origin": report.origin,
-                "description": child_text(root, "Description"),
+                "description": child_text(self.root, "Description"),
             },
-            "guids": {k: v for k, v in r.guids.items() if v},
-            "variables": {name: kind for name, kind in variables.values()},
-            "sets": sets,
+            "guids": {k: v for k, v in self.guids.items() if v},
+            "variables": dict(self.variables.values()),
+            "sets": self.sets,
             "report": report,
         }
-    }
-    warnings = [*report.warnings, *(f"not imported: {n}" for n in report.not_imported)]
-    project = Project(
-        corpus, codebook, memos=memo_table, path=None, warnings=warnings, exchange=exchange
-    )
-    if codings is not None:
-        project.codings = codings
-    return project
+        return project
+
+
+def _project(root: ET.Element, *, file: str, member, base, unit) -> Project:
+    if local(root.tag) != "Project":
+        hint = " (a codebook: import a .qdc file)" if local(root.tag) == "CodeBook" else ""
+        raise ReadError(f"{file}: the root element is <{local(root.tag)}>, not <Project>{hint}")
+    r = _Reader(root, file=file, member=member, base=base, unit=unit)
+    r.read_users()
+    r.read_codes()
+    r.read_variables()
+    r.read_sources()
+    rows = r.place_codings()
+    r.read_cases()
+    memos = r.read_notes()
+    r.read_sets_and_rest()
+    return r.assemble(rows, memos)
+
+
+_COUNTS = (
+    "sources",
+    "text_sources",
+    "selections",
+    "codings",
+    "codes",
+    "users",
+    "notes",
+    "cases",
+    "variables",
+    "sets",
+)
 
 
 def _memo_table(memos: list[dict]) -> pd.DataFrame:
