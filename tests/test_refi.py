@@ -644,6 +644,17 @@ def test_import_then_export_through_project_folders_keeps_guids(tmp_path, capsys
     assert codebook_of(saved)["code1"].guid == book["code1"].guid
 
 
+def test_a_project_folder_made_by_import_exports_the_very_same_archive(tmp_path):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", QDAWarning)
+        first = write_qdpx(_fixture_project(), tmp_path / "f.qdpx")
+        import_into_project([first], tmp_path / "proj")
+        folder = read_project(tmp_path / "proj")
+        again, _ = qdpx_bytes(folder)
+    assert again == first.read_bytes()  # memos, cases, attributes, sets and GUIDs all kept
+    assert set(folder.memos["memo_id"]) == {"overall", "on-int-1", "on-hope", "on-coding"}
+
+
 def test_importing_a_project_twice_is_refused_and_changes_nothing(tmp_path, capsys):
     folder = tmp_path / "proj"
     import_into_project([QC], folder)

@@ -247,7 +247,7 @@ def project_to_qde(
         {"name": meta.get("name") or Path(project.path or "project").name, "origin": ORIGIN},
     )
     codings = project.codings
-    memos = project.memos
+    memos = project.memos.sort_values("memo_id", kind="stable")
 
     # users
     authors = memos.get("author", pd.Series(dtype=object)).dropna()
@@ -475,7 +475,7 @@ def _selections(el, src, doc, rows, attach, ids, code_guid, user_guid, pos) -> N
     order.sort(key=lambda g: (g[0], g[1], g[2]))
     placed: set[tuple] = set()
     for start, end, sel_key in order:
-        members = groups[(start, end, sel_key)]
+        members = sorted(groups[(start, end, sel_key)], key=lambda m: (m["code"], m["coder"]))
         first = members[0]["_key"] if members else f"{doc.doc_id}|{start}|{end}"
         guid = ids(f"selection:{first}") if members else ids(f"selection:{sel_key}")
         s, e = (int(pos[start]), int(pos[end])) if pos is not None else (start, end)
