@@ -56,7 +56,7 @@ def agreement(
     unit: str = "character",
     method: str | Sequence[str] | None = None,
     codes: Sequence[str] | None = None,
-    documents: str | Sequence[str] = "all",
+    documents: str | Sequence[str] = "shared",
     min_overlap: float = 0.0,
     utf16: bool = False,
     threshold: float = 0.9,

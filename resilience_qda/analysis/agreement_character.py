@@ -68,7 +68,7 @@ def coding_comparison(
     coders: Sequence[str | Sequence[str]],
     *,
     codes: Sequence[str] | None = None,
-    documents: str | Sequence[str] = "all",
+    documents: str | Sequence[str] = "shared",
     utf16: bool = False,
     undefined_kappa: float = 1.0,
 ) -> pd.DataFrame:
@@ -86,9 +86,9 @@ def coding_comparison(
         did).
     codes : list of str, optional
         Default: every code either side used.
-    documents : "all", "shared" or list of doc_ids
-        "all" compares every source (a source a coder never coded counts as uncoded);
-        "shared" only sources both sides coded.
+    documents : "shared", "all" or list of doc_ids
+        "shared" (default) compares the sources both sides coded at least once; "all" every
+        source (a source a side never coded counts as uncoded by it, as in NVivo).
     utf16 : bool
         Count characters in UTF-16 code units, as NVivo does (characters outside the Basic
         Multilingual Plane, such as emoji, count twice).
@@ -102,7 +102,8 @@ def coding_comparison(
     DataFrame
         One row per code x source: ``code, doc_id, n_units`` (characters ``N``), ``a, b, c,
         d``, ``p_o``, ``p_e``, ``kappa``, ``agreement_pct`` (100 p_o), ``undefined``.
-        ``attrs["coders"]`` holds the two labels. Empty sources are left out.
+        ``attrs["coders"]`` holds the two labels, ``attrs["documents"]`` the sources
+        compared. Empty sources are left out.
 
     Examples
     --------
@@ -167,6 +168,7 @@ def coding_comparison(
     )
     table = table.sort_values(["code", "doc_id"], kind="stable").reset_index(drop=True)
     table.attrs["coders"] = labels
+    table.attrs["documents"] = docs
     return table
 
 

@@ -110,12 +110,16 @@ def select_documents(
     grouped: pd.DataFrame,
     doc_ids: Sequence[str],
     labels: Sequence[str],
-    documents: str | Sequence[str] = "all",
+    documents: str | Sequence[str] = "shared",
 ) -> tuple[list[str], dict[str, set[str]] | None]:
     """The documents compared and, for ``documents="own"``, which each coder saw.
 
-    - ``"all"``: every document; a coder who coded nothing in one coded nothing there.
-    - ``"shared"``: the documents every coder (group) coded at least once.
+    - ``"shared"`` (the default everywhere): the documents every coder (group) coded at
+      least once, so that documents only one side was given are not read as "coded
+      nothing" (a document a coder read and found nothing to code in is left out too: pass
+      a list or "all" to keep it).
+    - ``"all"``: every document; a coder who coded nothing in one coded nothing there (NVivo
+      compares the sources selected this way).
     - ``"own"``: every document, but each coder's judgements are missing (not "not coded")
       for documents that coder never coded: for coders who split the documents between
       them (Krippendorff's alpha and the pairable-unit coefficients allow missing data).

@@ -38,7 +38,7 @@ def _two_sides(codings, texts, coders, codes, documents):
     docs, _ = select_documents(grouped, list(lookup), labels, documents)
     code_list = select_codes(grouped, codes)
     grouped = grouped[grouped["doc_id"].isin(docs) & grouped["code"].isin(code_list)]
-    return grouped.drop_duplicates(), labels, code_list, lookup
+    return grouped.drop_duplicates(), labels, code_list, lookup, docs
 
 
 def segment_matches(
@@ -48,7 +48,7 @@ def segment_matches(
     *,
     threshold: float = 0.9,
     codes: Sequence[str] | None = None,
-    documents: str | Sequence[str] = "all",
+    documents: str | Sequence[str] = "shared",
 ) -> pd.DataFrame:
     """Each coded segment of either side with its best match on the other side.
 
@@ -72,7 +72,7 @@ def segment_matches(
     1     B     0.95     True
     2     B     0.00    False
     """
-    grouped, labels, _, _ = _two_sides(codings, texts, coders, codes, documents)
+    grouped, labels, _, _, docs = _two_sides(codings, texts, coders, codes, documents)
     rows = []
     for side, other in ((labels[0], labels[1]), (labels[1], labels[0])):
         mine = grouped[grouped["coder"] == side].reset_index(drop=True)
@@ -100,6 +100,7 @@ def segment_matches(
     table = table[[*columns, "overlap", "matched"]]
     table = table.astype({"other_start": "Int64", "other_end": "Int64"})
     table.attrs["coders"] = labels
+    table.attrs["documents"] = docs
     return table
 
 
@@ -110,7 +111,7 @@ def segment_agreement(
     *,
     threshold: float = 0.9,
     codes: Sequence[str] | None = None,
-    documents: str | Sequence[str] = "all",
+    documents: str | Sequence[str] = "shared",
     n_categories: int | None = None,
 ) -> pd.DataFrame:
     """MAXQDA-style segment agreement per code, with Brennan and Prediger's kappa.
@@ -161,6 +162,7 @@ def segment_agreement(
     table["undefined"] = table["n_units"] == 0
     table = table[SEGMENT_COLUMNS]
     table.attrs["coders"] = labels
+    table.attrs["documents"] = matches.attrs["documents"]
     return table
 
 
@@ -172,7 +174,7 @@ def disagreements(
     unit: str | pd.DataFrame = "sentence",
     codes: Sequence[str] | None = None,
     min_overlap: float = 0.0,
-    documents: str | Sequence[str] = "all",
+    documents: str | Sequence[str] = "shared",
 ) -> pd.DataFrame:
     """The units where two coders (or groups) applied different codes, for review.
 
@@ -246,6 +248,7 @@ def disagreements(
     )
     out = out.reset_index(drop=True)
     out.attrs["coders"] = labels
+    out.attrs["documents"] = grid.attrs["documents"]
     return out
 
 

@@ -37,7 +37,7 @@ def unit_matrix(
     *,
     codes: Sequence[str] | None = None,
     min_overlap: float = 0.0,
-    documents: str | Sequence[str] = "all",
+    documents: str | Sequence[str] = "shared",
     texts: Mapping[str, str] | Corpus | None = None,
 ) -> pd.DataFrame:
     """Every unit x code with each coder's judgement: 1 (carries the code), 0 (does not)
@@ -54,7 +54,9 @@ def unit_matrix(
         Default: every code a compared coder used.
     min_overlap : float
         Share of a unit a coder's codings must cover (0: any overlap).
-    documents : "all", "shared", "own" or list of doc_ids
+    documents : "shared", "all", "own" or list of doc_ids
+        "shared" (default): documents every side coded at least once; "all": every
+        document; "own": each side's judgements are missing outside the documents it coded.
         See :func:`~resilience_qda.analysis.agreement_data.select_documents`.
     texts : Corpus or mapping, optional
         With it, codings running past the end of their text raise a ``CodingsError``.
@@ -104,6 +106,7 @@ def unit_matrix(
             values[~grid["doc_id"].isin(seen[label]).to_numpy()] = np.nan
         grid[label] = values
     grid.attrs["coders"] = labels
+    grid.attrs["documents"] = docs
     return grid
 
 
@@ -115,7 +118,7 @@ def unit_agreement(
     method: str | Sequence[str] = "cohen",
     codes: Sequence[str] | None = None,
     min_overlap: float = 0.0,
-    documents: str | Sequence[str] = "all",
+    documents: str | Sequence[str] = "shared",
     by_document: bool = False,
     bootstrap: int = 0,
     ci: float = 0.95,
@@ -218,4 +221,5 @@ def unit_agreement(
     order += ["agreement_pct", "undefined", "ci_low", "ci_high"]
     out = out[[c for c in order if c in out.columns]]
     out.attrs["coders"] = labels
+    out.attrs["documents"] = grid.attrs["documents"]
     return out

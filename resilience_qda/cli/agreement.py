@@ -48,10 +48,11 @@ def add_parser(sub) -> None:
     p.add_argument("--codes", nargs="+", metavar="CODE", help="codes to compare (default: all)")
     p.add_argument(
         "--documents",
-        choices=["all", "shared", "own"],
-        default="all",
-        help="all documents (default), those every coder coded (shared), or each coder's own "
-        "documents with the rest missing (own; unit methods)",
+        choices=["shared", "all", "own"],
+        default="shared",
+        help="the documents every coder coded (shared, default), all documents (a document a "
+        "coder never coded counts as coded with nothing), or each coder's own documents with "
+        "the rest missing (own; unit methods)",
     )
     p.add_argument(
         "--min-overlap",
@@ -141,6 +142,13 @@ def run(args) -> int:
         print(f"wrote {len(table)} rows to {args.output}", file=sys.stderr)
     else:
         sys.stdout.write(buf.getvalue())
+    compared = table.attrs.get("documents")
+    if compared is not None and len(compared) < len(project.corpus):
+        print(
+            f"note: compared the {len(compared)} document(s) every coder coded; left out "
+            f"{len(project.corpus) - len(compared)} (--documents all includes them)",
+            file=sys.stderr,
+        )
     if "undefined" in table and table["undefined"].any():
         n = int(table["undefined"].sum())
         what = "NVivo's convention: kappa 1" if args.unit == "character" else "left empty"
