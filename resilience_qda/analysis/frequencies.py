@@ -43,7 +43,8 @@ def code_frequencies(
     texts : Corpus or mapping of doc_id to text, optional
         Needed for ``coverage`` and ``words`` (NaN without it).
     by_coder : bool
-        One row per (code, coder); with ``False`` coders are pooled and ``coder`` is ``"all"``.
+        One row per (code, coder); with ``False`` coders are pooled and ``coder`` is ``"all"``
+        (references then add up over coders; characters and words are counted once).
     aggregate : bool
         Count a child's codings at every ancestor too (``themes`` gets all four themes).
         A span coded at a parent and at its child is one reference of the parent.
@@ -71,6 +72,7 @@ def code_frequencies(
     """
     lookup = _lookup(texts)
     table = codings[SPAN_COLUMNS].copy()
+    table["_who"] = table["coder"]  # a reference is one coder's coding, pooled or not
     if not by_coder:
         table["coder"] = "all"
     if aggregate:
@@ -83,7 +85,9 @@ def code_frequencies(
         counts = pd.DataFrame(
             {
                 "files": grouped["doc_id"].nunique(),
-                "references": table.drop_duplicates(["code", "coder", "doc_id", "start", "end"])
+                "references": table.drop_duplicates(
+                    ["code", "coder", "_who", "doc_id", "start", "end"]
+                )
                 .groupby(keys, sort=True)
                 .size(),
             }

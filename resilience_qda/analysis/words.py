@@ -188,5 +188,7 @@ def keyword_in_context(
         ["doc_id", "start"], key=lambda c: c.map(order) if c.name == "doc_id" else c
     )
     table = table.reset_index(drop=True)
-    table["speaker"] = speakers(table, corpus.turns)["speaker"].to_numpy(dtype=object)
+    table["speaker"] = pd.Series(
+        speakers(table, corpus.turns)["speaker"].tolist(), index=table.index, dtype=object
+    )
     return table
