@@ -188,9 +188,7 @@ def _compiled(book: Codebook, nlp: Language | str | None) -> Language:
     """:func:`compile_rules`, remembered for the last few (codebook, pipeline name) pairs."""
     if isinstance(nlp, Language):
         return compile_rules(book, nlp=nlp)
-    from ..io.codebook import codebook_to_yaml
-
-    key = (codebook_to_yaml(book), nlp)
+    key = (book.name, tuple((c.path, c.codable, repr(c.patterns)) for c in book), nlp)
     if key not in _COMPILED:
         if len(_COMPILED) >= 4:
             _COMPILED.pop(next(iter(_COMPILED)))
@@ -221,8 +219,9 @@ def _worker_match(texts: list[str]) -> list[list[tuple]]:
     return _match_texts(_WORKER["nlp"], texts, _WORKER["batch_size"])
 
 
-def _chunks(text: str, size: int = MAX_CHUNK) -> list[tuple[int, str]]:
+def _chunks(text: str, size: int | None = None) -> list[tuple[int, str]]:
     """Cut a text at paragraph breaks (else line ends, else spaces) into pieces <= size."""
+    size = size or MAX_CHUNK
     if len(text) <= size:
         return [(0, text)]
     out, pos = [], 0
