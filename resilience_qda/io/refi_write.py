@@ -31,6 +31,7 @@ from .refi_xml import CODEBOOK_NS, PROJECT_NS, fold_definition, is_schema_guid, 
 EXCHANGE_FILE = "refi-exchange.json"
 ORIGIN = f"resilience-qda {__version__}"
 _RGB = re.compile(r"^#([A-Fa-f0-9]{6}|[A-Fa-f0-9]{3})$")
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?$")
 _SKIP_META = {"case", "n_chars", "n_words", "original_file", "encoding"}
@@ -387,9 +388,9 @@ def project_to_qde(
     astral: list[str] = []
     if len(project.corpus):
         sources = el(root, "Sources")
-        grouped = (
-            {d: rows for d, rows in codings.groupby("doc_id", sort=False)} if len(codings) else {}
-        )
+        grouped: dict[str, list[dict]] = {}
+        for row in codings.to_dict("records"):
+            grouped.setdefault(row["doc_id"], []).append(row)
         for doc in project.corpus:
             guid = doc_guid[doc.doc_id]
             member = f"{guid}.txt"
@@ -399,7 +400,7 @@ def project_to_qde(
                 "TextSource",
                 {"guid": guid, "name": doc.doc_id, "plainTextPath": f"internal://{member}"},
             )
-            has_astral = any(ord(ch) > 0xFFFF for ch in doc.text)
+            has_astral = _ASTRAL.search(doc.text) is not None
             if has_astral and not nvivo:
                 astral.append(doc.doc_id)
             pos = _utf16_positions(doc.text) if nvivo else None
@@ -459,7 +460,7 @@ def _selections(el, src, doc, rows, attach, ids, code_guid, user_guid, pos) -> N
     range; codings inside; memos attached to a range or a coding."""
     groups: dict[tuple, list[dict]] = {}
     order: list[tuple] = []
-    for r in rows.to_dict("records") if rows is not None else []:
+    for r in rows or []:
         key = f"{r['doc_id']}|{r['start']}|{r['end']}|{r['code']}|{r['coder']}"
         sel_key = ids.known.get(f"selection:{key}") or f"{r['doc_id']}|{r['start']}|{r['end']}"
         g = (int(r["start"]), int(r["end"]), sel_key)
