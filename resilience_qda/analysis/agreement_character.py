@@ -126,7 +126,7 @@ def coding_comparison(
     grouped = group_codings(relevant, groups)
     docs, _ = select_documents(grouped, list(lookup), labels, documents)
     docs = [d for d in docs if lengths[d] > 0]
-    code_list = select_codes(grouped, codes)
+    code_list = select_codes(grouped[grouped["doc_id"].isin(docs)], codes)
     grouped = grouped[grouped["doc_id"].isin(docs) & grouped["code"].isin(code_list)]
 
     start = grouped["start"].to_numpy(dtype="int64")

@@ -145,7 +145,8 @@ def select_documents(
 
 
 def select_codes(grouped: pd.DataFrame, codes: Sequence[str] | None) -> list[str]:
-    """The codes compared: those given, else every code any compared coder used (sorted)."""
+    """The codes compared: those given, else every code a compared coder used in the
+    documents compared (sorted)."""
     if codes is None:
         return sorted(grouped["code"].unique().tolist())
     return list(dict.fromkeys(codes))

@@ -36,7 +36,7 @@ def _two_sides(codings, texts, coders, codes, documents):
     check_codings(relevant, text_lengths(lookup))
     grouped = group_codings(relevant, groups)
     docs, _ = select_documents(grouped, list(lookup), labels, documents)
-    code_list = select_codes(grouped, codes)
+    code_list = select_codes(grouped[grouped["doc_id"].isin(docs)], codes)
     grouped = grouped[grouped["doc_id"].isin(docs) & grouped["code"].isin(code_list)]
     return grouped.drop_duplicates(), labels, code_list, lookup, docs
 

@@ -89,7 +89,7 @@ def unit_matrix(
     grouped = group_codings(relevant, groups)
     doc_ids = list(dict.fromkeys(units_table["doc_id"]))
     docs, seen = select_documents(grouped, doc_ids, labels, documents)
-    code_list = select_codes(grouped, codes)
+    code_list = select_codes(grouped[grouped["doc_id"].isin(docs)], codes)
     scope = units_table[units_table["doc_id"].isin(docs)][["doc_id", "unit", "start", "end"]]
     scope = scope.reset_index(drop=True)
     grouped = grouped[grouped["doc_id"].isin(docs) & grouped["code"].isin(code_list)]
