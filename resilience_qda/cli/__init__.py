@@ -16,7 +16,18 @@ from .. import __version__
 from ..errors import QDAError, QDAWarning
 
 #: Modules of this package that define commands, in the order ``--help`` lists them.
-COMMANDS = ["report", "code", "codebook", "agreement", "score", "import_", "export"]
+COMMANDS = [
+    "report",
+    "code",
+    "codebook",
+    "agreement",
+    "score",
+    "import_",
+    "export",
+    "reanchor",
+    "sheet",
+    "word",
+]
 
 
 def build_parser() -> argparse.ArgumentParser:

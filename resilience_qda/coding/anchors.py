@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import bisect
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -33,7 +34,15 @@ import numpy as np
 import pandas as pd
 
 from ..errors import CodingsError
-from ..model import ANCHOR_COLUMNS, ANCHOR_CONTEXT, Corpus, anchor_codings
+from ..model import (
+    ANCHOR_COLUMNS,
+    ANCHOR_CONTEXT,
+    Corpus,
+    Document,
+    Project,
+    anchor_codings,
+    validate_codings,
+)
 
 #: What can happen to a coding when its text is edited.
 STATUSES = ("kept", "moved", "changed", "shortened", "orphaned")
@@ -466,6 +475,91 @@ def reanchor(
     return Reanchoring(out, report)
 
 
+def update_source(
+    project: Project,
+    doc_id: str,
+    text: str,
+    *,
+    threshold: float = 0.8,
+    min_kept: float = 0.5,
+) -> tuple[Project, Reanchoring]:
+    """Replace a document's text and re-anchor every coding and memo that points into it.
+
+    Returns a new project (the input is not changed) and the :class:`Reanchoring` of the
+    document's codings. Orphaned codings are left out of the new project (they are in the
+    report); memos on an orphaned passage keep their document but lose their span, with
+    ``(was [start:end] ...)`` added to their text.
+
+    Examples
+    --------
+    >>> from resilience_qda.model import Codebook, Corpus, Document
+    >>> c = pd.DataFrame({"doc_id": ["d"], "start": [3], "end": [16], "code": ["x"],
+    ...                   "coder": ["A"], "source": ["manual"], "score": [None]})
+    >>> p = Project(Corpus([Document("d", "P: I felt braver.")]), Codebook(), c)
+    >>> new, result = update_source(p, "d", "P: Honestly, I felt braver.")
+    >>> result.report[["status", "new_text"]].values.tolist()
+    [['moved', 'I felt braver']]
+    """
+    import dataclasses
+
+    from ..io.memos import memos_frame
+
+    if doc_id not in project.corpus:
+        raise CodingsError(f"no document {doc_id!r} in the project; add it with import")
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    old = project.corpus[doc_id]
+    mine = project.codings["doc_id"] == doc_id
+    result = reanchor(
+        project.codings[mine],
+        {doc_id: text},
+        old_texts={doc_id: old.text},
+        threshold=threshold,
+        min_kept=min_kept,
+    )
+    codings = pd.concat([project.codings[~mine], result.codings], ignore_index=True)
+    codings = validate_codings(codings)
+    docs = [
+        Document(d.doc_id, text, d.metadata) if d.doc_id == doc_id else d for d in project.corpus
+    ]
+    corpus = Corpus(docs, cases=project.corpus.cases)
+
+    memos = memos_frame(project.memos.to_dict("records")) if len(project.memos) else None
+    if memos is not None:
+        on_doc = (memos["doc_id"] == doc_id).fillna(False) & memos["start"].notna()
+        if on_doc.any():
+            spans = memos[on_doc].assign(
+                code=memos["code"].fillna("memo"),
+                coder=memos["coder"].fillna("memo"),
+                source="manual",
+                score=np.nan,
+            )
+            spans = spans.astype({"start": "int64", "end": "int64"})
+            moved = reanchor(
+                spans[["doc_id", "start", "end", "code", "coder", "source", "score"]],
+                {doc_id: text},
+                old_texts={doc_id: old.text},
+                threshold=threshold,
+                min_kept=min_kept,
+            ).report
+            idx = memos.index[on_doc]
+            for i, r in zip(idx, moved.itertuples(index=False), strict=True):
+                if r.status == "orphaned":
+                    memos.loc[i, "text"] = (
+                        f"{memos.loc[i, 'text']}\n\n(was [{r.old_start}:{r.old_end}] "
+                        f"{r.quote[:60]!r}; the passage was edited away)"
+                    )
+                    memos.loc[i, ["start", "end"]] = pd.NA
+                else:
+                    memos.loc[i, ["start", "end"]] = [int(r.start), int(r.end)]
+    new = dataclasses.replace(
+        project,
+        corpus=corpus,
+        codings=codings,
+        memos=memos if memos is not None else project.memos,
+    )
+    return new, result
+
+
 def drifted(codings: pd.DataFrame, texts: Mapping[str, str] | Corpus) -> pd.Series:
     """Which codings no longer cover their anchor quote (a boolean Series).
 
@@ -495,4 +589,12 @@ def drifted(codings: pd.DataFrame, texts: Mapping[str, str] | Corpus) -> pd.Seri
     )
 
 
-__all__ = ["REPORT_COLUMNS", "STATUSES", "Reanchoring", "diff_opcodes", "drifted", "reanchor"]
+__all__ = [
+    "REPORT_COLUMNS",
+    "STATUSES",
+    "Reanchoring",
+    "diff_opcodes",
+    "drifted",
+    "reanchor",
+    "update_source",
+]

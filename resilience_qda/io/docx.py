@@ -746,7 +746,13 @@ def write_docx_codings(
             paras.append((s, e))
         pos += len(piece) + 2
     groups = []
-    for (s, e, who), g in rows.groupby(["start", "end", "coder"], sort=True):
+    rows = rows.assign(
+        _memo=rows["memo"].map(lambda m: m.strip() if isinstance(m, str) else "")
+        if "memo" in rows
+        else ""
+    )
+    # one comment per passage, coder and memo (a memo: line applies to every code above it)
+    for (s, e, who, memo), g in rows.groupby(["start", "end", "coder", "_memo"], sort=True):
         while s < e and text[s].isspace():
             s += 1
         while e > s and text[e - 1].isspace():
@@ -754,14 +760,11 @@ def write_docx_codings(
         if e <= s:
             continue
         codes = list(dict.fromkeys(g["code"].astype(str)))
-        memos = []
-        if "memo" in g:
-            memos = [str(m) for m in dict.fromkeys(g["memo"]) if isinstance(m, str) and m.strip()]
         created = ""
         if "created" in g:
             dates = [str(d) for d in g["created"] if isinstance(d, str) and d.strip()]
             created = dates[0] if dates else ""
-        body = "\n".join(codes) + ("\nmemo: " + "\n".join(memos) if memos else "")
+        body = "\n".join(codes) + (f"\nmemo: {memo}" if memo else "")
         groups.append((int(s), int(e), str(who), body, created))
     cuts = sorted({x for s, e, *_ in groups for x in (s, e)})
 
