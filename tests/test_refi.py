@@ -436,6 +436,79 @@ def test_notes_become_memos_attached_to_what_they_annotate(tmp_path):
     assert memos.loc["n4", "author"] == "Ana"
 
 
+def test_cases_variables_descriptions_and_sets_read_and_write_back(tmp_path, project_schema):
+    def value(var: int, kind: str, text: str) -> str:
+        return (
+            f'<VariableValue><VariableRef targetGUID="00000000-0000-0000-0005-00000000000{var}"/>'
+            f"<{kind}Value>{text}</{kind}Value></VariableValue>"
+        )
+
+    variables = "".join(
+        f'<Variable guid="00000000-0000-0000-0005-00000000000{i}" name="{n}" '
+        f'typeOfVariable="{t}"><Description>about {n}</Description></Variable>'
+        for i, (n, t) in enumerate(
+            [("age", "Integer"), ("consented", "Boolean"), ("joined", "Date"), ("role", "Text")],
+            start=1,
+        )
+    )
+    source = (
+        '<TextSource guid="00000000-0000-0000-0003-000000000001" name="int-1">'
+        "<Description>First interview</Description>"
+        "<PlainTextContent>Hope it works.</PlainTextContent>"
+        + _selection(0, 4).replace(
+            "<Coding", "<Description>a selection note</Description><Coding", 1
+        )
+        + value(4, "Text", "nurse")
+        + "</TextSource>"
+    )
+    extra = (
+        '<Cases><Case guid="00000000-0000-0000-0006-000000000001" name="Ana">'
+        "<Description>Participant A</Description>"
+        + value(1, "Integer", "41")
+        + value(2, "Boolean", "true")
+        + value(3, "Date", "2010-01-08")
+        + '<SourceRef targetGUID="00000000-0000-0000-0003-000000000001"/></Case></Cases>'
+    )
+    xml = _project_xml(source, extra=extra).replace(
+        "</CodeBook>", f"</CodeBook><Variables>{variables}</Variables>"
+    )
+    xml = xml.replace(
+        "</Project>",
+        '<Sets><Set guid="00000000-0000-0000-0007-000000000001" name="first wave">'
+        '<MemberSource targetGUID="00000000-0000-0000-0003-000000000001"/></Set></Sets></Project>',
+    )
+    xml = xml.replace(extra, "").replace("<Sources>", extra + "<Sources>")  # schema order
+    project_schema.validate(xml)
+    project = read_qdpx(_qdpx(tmp_path, xml))
+    docs = project.corpus.documents.set_index("doc_id")
+    assert docs.loc["int-1", ["case", "role", "age", "consented", "joined"]].tolist() == [
+        "Ana",
+        "nurse",
+        41,
+        True,
+        "2010-01-08",
+    ]
+    assert any("descriptions of 1 selections" in n for n in import_report(project).not_imported)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", QDAWarning)
+        back_path = write_qdpx(project, tmp_path / "back.qdpx")
+    written = _qde_of(back_path)
+    project_schema.validate(written)
+    for kept in (
+        "<Description>First interview</Description>",
+        "<Description>Participant A</Description>",
+        "<Description>about joined</Description>",
+        'name="joined" typeOfVariable="Date"',
+        "<DateValue>2010-01-08</DateValue>",
+        "<BooleanValue>true</BooleanValue>",
+        '<Set guid="00000000-0000-0000-0007-000000000001" name="first wave">',
+    ):
+        assert kept in written
+    back = read_qdpx(back_path)
+    assert back.exchange["refi"]["sets"][0]["sources"] == ["int-1"]
+    _assert_same(project, back)
+
+
 # --------------------------------------------------------------------------- writing
 
 

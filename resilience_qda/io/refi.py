@@ -123,6 +123,7 @@ def merge_projects(base: Project, extra: Project, *, origin: str = "the import")
         "project": mine.get("project") or theirs.get("project", {}),
         "guids": {**theirs.get("guids", {}), **mine.get("guids", {})},
         "variables": {**theirs.get("variables", {}), **mine.get("variables", {})},
+        "descriptions": {**theirs.get("descriptions", {}), **mine.get("descriptions", {})},
         "sets": [*mine.get("sets", []), *theirs.get("sets", [])],
     }
     return Project(

@@ -278,6 +278,7 @@ class _Reader:
         self.guids: dict[str, str] = {}
         self.users: dict[str, str] = {}
         self.note_targets: dict[str, list[dict]] = {}
+        self.descriptions: dict[str, str] = {}
 
     # -- pieces ----------------------------------------------------------------
 
@@ -309,6 +310,12 @@ class _Reader:
                 return name
         return "unknown"
 
+    def describe(self, key: str, elem: ET.Element) -> None:
+        """Keep an element's Description for the way back (sources, cases, variables)."""
+        text = child_text(elem, "Description").strip()
+        if text:
+            self.descriptions[key] = text
+
     def note_refs(self, elem: ET.Element, target: dict) -> None:
         for ref in children(elem, "NoteRef"):
             self.note_targets.setdefault(guid_key(ref.get("targetGUID")), []).append(target)
@@ -338,7 +345,7 @@ class _Reader:
         rest = unquote(rest)
         if scheme == "internal":
             check_member_name(rest, archive=self.file)
-            names = [rest] if "/" in rest else [f"sources/{rest}", rest]
+            names = [rest, f"sources/{rest}"] if "/" in rest else [f"sources/{rest}", rest]
             if self.member is not None:
                 for n in names:
                     data = self.member(n)
@@ -402,6 +409,7 @@ class _Reader:
             name, kind = v.get("name", ""), v.get("typeOfVariable", "Text")
             self.variables[guid_key(v.get("guid"))] = (name, kind)
             self.guids[f"variable:{name}"] = v.get("guid", "")
+            self.describe(f"variable:{name}", v)
         self.counts["variables"] = len(self.variables)
 
     def values(self, elem: ET.Element) -> dict:
@@ -443,6 +451,9 @@ class _Reader:
             self.counts["text_sources"] += 1
             sels = children(src, "PlainTextSelection")
             self.counts["selections"] += len(sels)
+            described = sum(bool(child_text(sel, "Description").strip()) for sel in sels)
+            if described:
+                self.report.not_imported.append(f"{label}: descriptions of {described} selections")
             n_codings = sum(len(children(s, "Coding")) for s in sels) + len(children(src, "Coding"))
             self.counts["codings"] += n_codings
             doc_id = _doc_id(src, used_ids)
@@ -457,6 +468,7 @@ class _Reader:
             self.source_by_guid[guid_key(src.get("guid"))] = doc_id
             self.guids[f"source:{doc_id}"] = src.get("guid", "")
             self.docs.append({"doc_id": doc_id, "meta": self.values(src)})
+            self.describe(f"source:{doc_id}", src)
             self.note_refs(src, {"doc_id": doc_id})
             if src.get("richTextPath"):
                 self.report.not_imported.append(
@@ -551,6 +563,7 @@ class _Reader:
             name = (c.get("name") or "").strip() or f"case-{guid_key(c.get('guid'))[:8]}"
             self.guids[f"case:{name}"] = c.get("guid", "")
             self.case_rows.append({"case": name, **self.values(c)})
+            self.describe(f"case:{name}", c)
             for sref in children(c, "SourceRef"):
                 doc_id = self.source_by_guid.get(guid_key(sref.get("targetGUID")))
                 if doc_id is None:
@@ -658,6 +671,7 @@ class _Reader:
             },
             "guids": {k: v for k, v in self.guids.items() if v},
             "variables": dict(self.variables.values()),
+            "descriptions": self.descriptions,
             "sets": self.sets,
             "report": report,
         }

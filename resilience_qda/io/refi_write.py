@@ -230,6 +230,7 @@ def project_to_qde(
     refi = exchange_of(project)
     ids = _Ids(dict(refi.get("guids", {})))
     var_types: dict[str, str] = dict(refi.get("variables", {}))
+    described: dict[str, str] = dict(refi.get("descriptions", {}))
     notes: list[str] = []
     ns = PROJECT_NS
     ET.register_namespace("", ns)
@@ -313,7 +314,11 @@ def project_to_qde(
     if names:
         vars_elem = el(root, "Variables")
         for n in names:
-            el(vars_elem, "Variable", {"guid": var_guid[n], "name": n, "typeOfVariable": kinds[n]})
+            v = el(
+                vars_elem, "Variable", {"guid": var_guid[n], "name": n, "typeOfVariable": kinds[n]}
+            )
+            if described.get(f"variable:{n}"):
+                el(v, "Description", text=described[f"variable:{n}"])
 
     def values_into(parent: ET.Element, values: dict) -> None:
         for n in sorted(values):
@@ -346,6 +351,8 @@ def project_to_qde(
         rows = {str(r["case"]): r for r in cases.to_dict("records")}
         for name in case_names:
             c = el(cases_elem, "Case", {"guid": ids(f"case:{name}"), "name": name})
+            if described.get(f"case:{name}"):
+                el(c, "Description", text=described[f"case:{name}"])
             values_into(c, {k: v for k, v in rows.get(name, {}).items() if k != "case"})
             for d in project.corpus:
                 if str(d.metadata.get("case", "")) == name:
@@ -400,6 +407,8 @@ def project_to_qde(
                 "TextSource",
                 {"guid": guid, "name": doc.doc_id, "plainTextPath": f"internal://{member}"},
             )
+            if described.get(f"source:{doc.doc_id}"):
+                el(src, "Description", text=described[f"source:{doc.doc_id}"])
             has_astral = _ASTRAL.search(doc.text) is not None
             if has_astral and not nvivo:
                 astral.append(doc.doc_id)
@@ -437,7 +446,11 @@ def project_to_qde(
     if sets:
         sets_elem = el(root, "Sets")
         for s in sets:
-            se = el(sets_elem, "Set", {"guid": ids(f"set:{s['name']}"), "name": s["name"]})
+            se = el(
+                sets_elem,
+                "Set",
+                {"guid": ids(f"set:{s['name']}", prefer=s.get("guid")), "name": s["name"]},
+            )
             if s.get("description"):
                 el(se, "Description", text=s["description"])
             for tag, table, key in (
