@@ -340,6 +340,28 @@ class TestCodingComparison:
         coding_comparison(c, {"s": "." * 20}, ["A+C", "B"])
         pd.testing.assert_frame_equal(c, before)
 
+    def test_hostile_arguments_are_refused_with_a_reason(self):
+        c = codings(("s", 0, 10, "x", "A"), ("s", 0, 10, "x", "B"))
+        with pytest.raises(TypeError, match="list of names"):
+            coding_comparison(c, {"s": "." * 20}, "AB")
+        bad = c.astype({"start": object})
+        bad.loc[0, "start"] = "1.5"
+        with pytest.raises(CodingsError, match="not a whole number"):
+            coding_comparison(bad, {"s": "." * 20}, ["A", "B"])
+        with pytest.raises(ValueError, match="threshold"):
+            segment_agreement(c, {"s": "." * 20}, ["A", "B"], threshold=0)
+        with pytest.raises(ValueError, match="min_overlap"):
+            unit_agreement(c, units_of("s", [(0, 20)]), ["A", "B"], min_overlap=2)
+
+    def test_no_shared_document_gives_empty_tables_with_their_columns(self):
+        c = codings(("s", 0, 5, "x", "A"), ("t", 0, 5, "x", "B"))
+        texts = {"s": "." * 10, "t": "." * 10}
+        table = coding_comparison(c, texts, ["A", "B"])
+        assert table.empty and "kappa" in table.columns
+        u = pd.concat([units_of("s", [(0, 10)]), units_of("t", [(0, 10)])])
+        table = unit_agreement(c, u, ["A", "B"], method="krippendorff")
+        assert table.empty and "alpha" in table.columns
+
     def test_needs_exactly_two_sides(self):
         c = codings(("s", 0, 10, "x", "A"), ("s", 0, 10, "x", "B"), ("s", 0, 10, "x", "C"))
         with pytest.raises(ValueError, match="two coders"):
@@ -590,3 +612,40 @@ class TestProjectAndCommand:
         argv = ["agreement", str(project_dir), "--coders", "A", "B", "--method", "cohen"]
         assert main(argv) == 1
         assert "--unit" in capsys.readouterr().err
+
+
+class TestSampleStudy:
+    @pytest.fixture(scope="class")
+    def sample(self, sample_project):
+        if not {"A", "B"} <= set(sample_project.coders):
+            pytest.skip("coder B's codings are not in data/sample yet")
+        return sample_project
+
+    def test_character_counts_add_up_and_recompute_kappa_by_hand(self, sample):
+        table = agreement(sample, ["A", "B"])
+        b_docs = sorted(sample.codings.loc[sample.codings["coder"] == "B", "doc_id"].unique())
+        assert sorted(table["doc_id"].unique()) == b_docs  # the documents both coded
+        assert (table[["a", "b", "c", "d"]].sum(axis=1) == table["n_units"]).all()
+        ok = ~table["undefined"]
+        n = table["n_units"]
+        p_o = (table["a"] + table["d"]) / n
+        p_e = ((table["a"] + table["b"]) * (table["a"] + table["c"])
+               + (table["c"] + table["d"]) * (table["b"] + table["d"])) / n**2  # fmt: skip
+        np.testing.assert_allclose(table.loc[ok, "kappa"], ((p_o - p_e) / (1 - p_e))[ok])
+        assert table.loc[ok, "kappa"].between(-1, 1).all()
+
+    def test_turn_alpha_agrees_with_the_krippendorff_package(self, sample):
+        import krippendorff
+
+        from resilience_qda.coding.units import units
+
+        table = agreement(sample, ["A", "B"], unit="turn", method="krippendorff")
+        grid = unit_matrix(sample.codings, units(sample.corpus, "turn"), ["A", "B"])
+        for code in table["code"].head(10):
+            x = grid.loc[grid["code"] == code, ["A", "B"]].to_numpy().T
+            row = table.set_index("code").loc[code]
+            if row["undefined"]:
+                continue
+            assert row["alpha"] == pytest.approx(
+                krippendorff.alpha(x, level_of_measurement="nominal")
+            )

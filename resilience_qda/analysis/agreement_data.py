@@ -35,6 +35,10 @@ def resolve_coders(
     >>> resolve_coders(c, ["A+C", "B"])
     [('A+C', ('A', 'C')), ('B', ('B',))]
     """
+    if isinstance(coders, str):
+        raise TypeError(
+            f"coders must be a list of names or groups, e.g. ['A', 'B']; got {coders!r}"
+        )
     known = set(codings["coder"].astype(str).unique()) if "coder" in codings else set()
     out: list[tuple[str, tuple[str, ...]]] = []
     for item in coders:
@@ -86,6 +90,15 @@ def check_codings(codings: pd.DataFrame, lengths: Mapping[str, int]) -> None:
             f"codings: missing column(s) {', '.join(missing)}; agreement needs doc_id, start, "
             "end, code and coder"
         )
+    for column in ("start", "end"):
+        offsets = pd.to_numeric(codings[column], errors="coerce")
+        bad = offsets.isna() | (offsets != offsets.round())
+        if bad.any():
+            first = codings[bad.to_numpy()].iloc[0]
+            raise CodingsError(
+                f"{int(bad.sum())} coding(s) have a {column} that is not a whole number: first "
+                f"{first['coder']!r} {first['code']!r} in {first['doc_id']!r} ({first[column]!r})"
+            )
     size = codings["doc_id"].map(lengths)
     checks = [
         (size.isna(), "is in a document the corpus lacks"),

@@ -72,6 +72,8 @@ def segment_matches(
     1     B     0.95     True
     2     B     0.00    False
     """
+    if not 0.0 < threshold <= 1.0:
+        raise ValueError(f"threshold is a share of overlap, above 0 and up to 1; got {threshold!r}")
     grouped, labels, _, _, docs = _two_sides(codings, texts, coders, codes, documents)
     rows = []
     for side, other in ((labels[0], labels[1]), (labels[1], labels[0])):

@@ -75,6 +75,8 @@ def unit_matrix(
     >>> unit_matrix(c, u, ["A", "B"])[["A", "B"]].values.tolist()
     [[1.0, 0.0], [0.0, 1.0]]
     """
+    if not 0.0 <= min_overlap <= 1.0:
+        raise ValueError(f"min_overlap is a share of a unit, from 0 to 1; got {min_overlap!r}")
     groups = resolve_coders(codings, coders)
     labels = [label for label, _ in groups]
     clash = sorted(set(labels) & {"doc_id", "unit", "start", "end", "code"})
