@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import re
 import struct
@@ -380,6 +381,52 @@ def test_a_bare_qde_imports_what_it_holds_and_warns_about_each_missing_text(tmp_
     assert report.imported["codings"] == 0
 
 
+def test_a_bare_qde_with_a_base_folder_finds_its_extracted_sources(tmp_path, nvivo):
+    with zipfile.ZipFile(NVIVO) as z:
+        for name in z.namelist():
+            target = tmp_path / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(z.read(name))
+    project = read_qde(tmp_path / "project.qde", base=tmp_path)
+    pd.testing.assert_frame_equal(_frame(project), _frame(nvivo))
+
+
+def test_selections_outside_their_text_duplicate_guids_and_coded_folders_are_reported(
+    tmp_path,
+):
+    codes = (
+        '<Code guid="00000000-0000-0000-0000-000000000001" name="Folder" isCodable="false"/>'
+        '<Code guid="00000000-0000-0000-0000-000000000001" name="Twin" isCodable="true"/>'
+    )
+    xml = _project_xml(
+        '<TextSource guid="00000000-0000-0000-0003-000000000001" name="t">'
+        "<PlainTextContent>Short text.</PlainTextContent>"
+        + _selection(0, 5)
+        + _selection(6, 99, guid=2)
+        + "</TextSource>",
+        codes=codes,
+    )
+    project = read_qdpx(_qdpx(tmp_path, xml))
+    report = import_report(project)
+    assert _frame(project).values.tolist() == [["t", 0, 5, "folder", "Ana"]]
+    assert any("do not fit their text" in n for n in report.not_imported)
+    assert any("same GUID" in w for w in report.warnings)
+    assert any("not codable" in w for w in report.warnings)
+    assert project.codebook["twin"].guid is None
+
+
+def test_a_code_tree_nested_absurdly_deep_is_refused(tmp_path):
+    deep = (
+        "".join(
+            f'<Code guid="00000000-0000-0000-0000-{i:012d}" name="c" isCodable="true">'
+            for i in range(500)
+        )
+        + "</Code>" * 500
+    )
+    with pytest.raises(ReadError, match="nested more than 100 levels"):
+        read_qdpx(_qdpx(tmp_path, _project_xml("", codes=deep)))
+
+
 def test_non_text_sources_links_and_unknown_codes_are_reported_not_dropped(tmp_path):
     xml = _project_xml(
         '<TextSource guid="00000000-0000-0000-0003-000000000001" name="t">'
@@ -740,6 +787,9 @@ def test_importing_a_project_twice_is_refused_and_changes_nothing(tmp_path, caps
 def test_export_errors_are_messages(tmp_path, capsys, sample_path):
     assert main(["export", str(sample_path), "-o", str(tmp_path / "x.pdf")]) == 1
     assert "use .qdpx" in capsys.readouterr().err
+    if importlib.util.find_spec("resilience_qda.io.sheets") is None:
+        assert main(["export", str(sample_path), "-o", str(tmp_path / "x.xlsx")]) == 1
+        assert "not available" in capsys.readouterr().err
     assert main(["import", str(QDC_BROKEN), "--project", str(tmp_path / "p")]) == 1
     assert "not well-formed" in capsys.readouterr().err
     assert not (tmp_path / "p").exists()

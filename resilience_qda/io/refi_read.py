@@ -194,17 +194,29 @@ def read_qdc(path: str | os.PathLike) -> Codebook:
     return book
 
 
+MAX_CODE_DEPTH = 100
+
+
 def _code_tree(
-    codes_elem: ET.Element | None, *, origin: str
+    codes_elem: ET.Element | None, *, origin: str, notes: list[str] | None = None
 ) -> tuple[list[Code], dict[str, str], list[tuple[str, ET.Element]]]:
-    """Codes in document order with unique paths, ``{guid key: path}``, and code elements."""
+    """Codes in document order with unique paths, ``{guid key: path}``, and code elements.
+
+    A GUID used twice keeps its first code; the second code is imported without it (and a
+    note says so).
+    """
+    notes = [] if notes is None else notes
     codes: list[Code] = []
     by_guid: dict[str, str] = {}
     elements: list[tuple[str, ET.Element]] = []
     if codes_elem is None:
         return codes, by_guid, elements
 
-    def visit(elem: ET.Element, parent: str | None) -> None:
+    def visit(elem: ET.Element, parent: str | None, depth: int) -> None:
+        if depth > MAX_CODE_DEPTH:
+            raise ReadError(
+                f"{origin}: the code tree is nested more than {MAX_CODE_DEPTH} levels deep; refused"
+            )
         taken: set[str] = set()
         for node in children(elem, "Code"):
             guid = node.get("guid") or ""
@@ -217,8 +229,12 @@ def _code_tree(
             path = f"{parent}/{unique}" if parent else unique
             key = guid_key(guid)
             if key and key in by_guid:
-                raise ReadError(f"{origin}: two codes have the GUID {guid!r}")
-            if key:
+                notes.append(
+                    f"codes {by_guid[key]!r} and {path!r} have the same GUID {guid!r}; "
+                    f"codings that use it go to {by_guid[key]!r}"
+                )
+                guid = ""
+            elif key:
                 by_guid[key] = path
             codable = (node.get("isCodable") or "true").strip().lower() not in ("false", "0")
             color = node.get("color")
@@ -233,9 +249,9 @@ def _code_tree(
                 )
             )
             elements.append((path, node))
-            visit(node, path)
+            visit(node, path, depth + 1)
 
-    visit(codes_elem, None)
+    visit(codes_elem, None, 0)
     return codes, by_guid, elements
 
 
@@ -378,15 +394,18 @@ class _Reader:
         return None
 
     def from_base(self, rel: str) -> bytes | None:
+        """A file under the base folder, path segments matched ignoring case."""
         assert self.base is not None
-        target = (self.base / rel).resolve()
+        target = self.base
+        for part in PurePosixPath(rel.replace("\\", "/")).parts:
+            step = target / part
+            if not step.exists() and target.is_dir():
+                hits = [p for p in target.iterdir() if p.name.casefold() == part.casefold()]
+                step = hits[0] if len(hits) == 1 else step
+            target = step
+        target = target.resolve()
         if not target.is_relative_to(self.base):
             raise ReadError(f"{self.file}: source path {rel!r} leaves the base folder; refused")
-        if not target.is_file():
-            folder = target.parent
-            if folder.is_dir():  # case-insensitive match of the file name
-                hits = [p for p in folder.iterdir() if p.name.casefold() == target.name.casefold()]
-                target = hits[0] if len(hits) == 1 else target
         if not target.is_file():
             return None
         return _read_capped(target)
@@ -394,7 +413,9 @@ class _Reader:
     def read_codes(self) -> None:
         codebook_elem = child(self.root, "CodeBook")
         self.codes, self.code_by_guid, elems = _code_tree(
-            child(codebook_elem, "Codes") if codebook_elem is not None else None, origin=self.file
+            child(codebook_elem, "Codes") if codebook_elem is not None else None,
+            origin=self.file,
+            notes=self.report.warnings,
         )
         for path, elem in elems:
             self.note_refs(elem, {"code": path})
@@ -543,6 +564,12 @@ class _Reader:
         if bad_range:
             report.not_imported.append(
                 f"{bad_range} codings whose positions do not fit their text (read as {choice.how})"
+            )
+        folders = {c.path for c in self.codes if not c.codable}
+        on_folders = sum(row["code"] in folders for row in rows)
+        if on_folders:
+            report.warnings.append(
+                f"{on_folders} codings use codes marked not codable (folders); kept"
             )
         if unknown_codes:
             report.warnings.append(
