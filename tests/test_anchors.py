@@ -321,3 +321,99 @@ def test_edits_inside_a_span_never_put_it_on_words_outside_the_passage(data, wit
     others = report.drop(index=k)
     assert others["status"].isin(["kept", "moved"]).all()
     assert (others["new_text"] == others["quote"]).all()
+
+
+# --------------------------------------------------------------------------- commands
+
+
+@pytest.fixture
+def project_dir(tmp_path):
+    from resilience_qda.io import write_project
+    from resilience_qda.io.memos import memos_frame
+    from resilience_qda.model import Code, Codebook, Corpus, Document, Project
+
+    codings = codings_for(TEXT).drop(columns=["prefix", "quote", "suffix"])
+    codings["doc_id"] = "interview-H"
+    codings.loc[3, "coder"] = "B"  # B's only coding: "reviews"
+    s = TEXT.index(PASSAGES["record"])
+    memos = memos_frame(
+        [
+            {
+                "memo_id": "m1",
+                "doc_id": "interview-H",
+                "start": s,
+                "end": s + len(PASSAGES["record"]),
+                "text": "Identity shift",
+            }
+        ]
+    )
+    corpus = Corpus([Document("interview-H", TEXT, {"kind": "interview"})])
+    book = Codebook([Code(c, c.title()) for c in PASSAGES], name="fixture")
+    project = Project(corpus, book, codings, memos)
+    return write_project(project, tmp_path / "proj")
+
+
+def test_update_source_command_moves_codings_and_memos_and_reports_each(
+    project_dir, tmp_path, capsys
+):
+    from resilience_qda.cli import main
+    from resilience_qda.io import read_project
+
+    new = tmp_path / "interview-H.txt"
+    new.write_text("[Checked by K.]\n\n" + TEXT.replace("Mrs P", "Mrs Okafor"), encoding="utf-8")
+    assert main(["update-source", str(project_dir), "interview-H", str(new)]) == 0
+    out = capsys.readouterr()
+    report = pd.read_csv(__import__("io").StringIO(out.out))
+    assert sorted(report["status"]) == ["changed", "moved", "moved", "moved"]
+    assert "re-anchored: 3 moved, 1 changed" in out.err
+    back = read_project(project_dir)
+    text = back.corpus["interview-H"].text
+    assert text.startswith("[Checked by K.]")
+    quotes = {r.code: text[r.start : r.end] for r in back.codings.itertuples()}
+    assert quotes["record"] == PASSAGES["record"]
+    assert quotes["sheet"] == PASSAGES["sheet"].replace("Mrs P", "Mrs Okafor")
+    memo = back.memos.iloc[0]
+    assert text[memo["start"] : memo["end"]] == PASSAGES["record"]
+    assert back.warnings == []
+
+
+def test_update_source_refuses_to_lose_codings_unless_told(project_dir, tmp_path, capsys):
+    from resilience_qda.cli import main
+    from resilience_qda.io import read_project
+
+    before = (project_dir / "sources" / "interview-H.txt").read_text()
+    new = tmp_path / "new.txt"
+    new.write_text(TEXT.replace(PASSAGES["reviews"], "We changed nothing in the end."))
+    assert main(["update-source", str(project_dir), "interview-H", str(new)]) == 1
+    err = capsys.readouterr().err
+    assert "1 coding(s) could not be placed" in err and "--drop-orphans" in err
+    assert (project_dir / "sources" / "interview-H.txt").read_text() == before
+    args = ["update-source", str(project_dir), "interview-H", str(new), "--drop-orphans"]
+    assert main([*args, "--report", str(tmp_path / "r.csv")]) == 0
+    report = pd.read_csv(tmp_path / "r.csv")
+    assert report.loc[report["status"] == "orphaned", "code"].tolist() == ["reviews"]
+    back = read_project(project_dir)
+    assert "B" not in back.coders  # B's file is emptied, not left with stale offsets
+    assert (project_dir / "codings" / "B.csv").read_text().startswith("doc_id,start,end")
+
+
+def test_reanchor_command_repairs_sources_edited_by_hand(project_dir, capsys):
+    import warnings
+
+    from resilience_qda.cli import main
+    from resilience_qda.io import read_project
+
+    f = project_dir / "sources" / "interview-H.txt"
+    f.write_text("Interview H, 2 February.\n\n" + TEXT, encoding="utf-8")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        read_project(project_dir)
+    assert any("resilience-qda reanchor" in str(w.message) for w in caught)
+    assert len(caught) == 2  # one per coder file (A, B)
+    assert main(["reanchor", str(project_dir), "--dry-run"]) == 0
+    assert "4 moved" in capsys.readouterr().err
+    assert main(["reanchor", str(project_dir)]) == 0
+    back = read_project(project_dir)
+    assert back.warnings == []
+    assert main(["reanchor", str(project_dir)]) == 0
+    assert "every coding still covers" in capsys.readouterr().err

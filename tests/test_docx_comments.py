@@ -447,3 +447,40 @@ def test_a_file_saved_by_libreoffice_imports_with_the_same_spans(tmp_path, text)
     assert back.problems == []
     got = back.codings.sort_values(KEY).reset_index(drop=True)
     assert got[KEY].equals(codings[KEY])
+
+
+# --------------------------------------------------------------------------- commands
+
+
+def test_word_commands_round_trip_and_reanchor_text_edited_in_word(tmp_path, text, capsys):
+    from resilience_qda.cli import main
+    from resilience_qda.io import read_project, write_project
+    from resilience_qda.model import Corpus, Project
+
+    starts, ends = _word_bounds(text)
+    rows = [
+        ("interview-H", starts[i], ends[i + 9], BOOK.paths[i % 90], "A") for i in range(0, 900, 45)
+    ]
+    codings = pd.DataFrame(rows, columns=KEY).assign(source="manual", score=None)
+    corpus = Corpus([Document("interview-H", text, {"kind": "interview"})])
+    root = write_project(Project(corpus, BOOK, codings), tmp_path / "proj")
+    assert main(["word", "export", str(root), "-o", str(tmp_path / "out")]) == 0
+    docx_file = tmp_path / "out" / "interview-H.docx"
+
+    # a reviewer fixes a typo in Word and adds a comment of her own
+    d = docx.Document(str(docx_file))
+    first = d.paragraphs[0]
+    first.runs[0].text = first.runs[0].text.replace("Right, that's", "Right, so that's")
+    d.add_comment(d.paragraphs[2].runs[0], text="Context; memo: sets the scene", author="B")
+    d.save(str(docx_file))
+
+    assert main(["word", "import", str(docx_file), "--project", str(root)]) == 0
+    err = capsys.readouterr().err
+    assert "the Word text differs" in err
+    back = read_project(root)
+    assert back.corpus["interview-H"].text == text  # the project's text is kept
+    got = back.codings_of("A")[KEY].sort_values(KEY).reset_index(drop=True)
+    assert got.equals(codings[KEY].sort_values(KEY).reset_index(drop=True))
+    b = back.codings_of("B")
+    assert b["code"].tolist() == ["context"] and b["memo"].tolist() == ["sets the scene"]
+    assert back.warnings == []

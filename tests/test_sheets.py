@@ -228,3 +228,27 @@ def test_files_that_are_not_coding_sheets_are_refused_clearly(project, tmp_path)
         read_sheet(other, project, coder="A")
     with pytest.raises(SheetError, match=r"\.xlsx or \.csv"):
         export_sheet(project, tmp_path / "s.ods")
+
+
+def test_sheet_commands_round_trip_through_a_project_folder(project, tmp_path, capsys):
+    from resilience_qda.cli import main
+    from resilience_qda.io import read_project, write_project
+
+    root = write_project(project, tmp_path / "proj")
+    out = tmp_path / "for-B.xlsx"
+    assert main(["sheet", "export", str(root), "-o", str(out), "--coder", "A"]) == 0
+    assert main(["sheet", "import", str(out), "--project", str(root), "--coder", "B"]) == 0
+    back = read_project(root)
+    assert back.coders == ["A", "B"]
+    a, b = back.codings_of("A"), back.codings_of("B")
+    assert same(a.assign(coder="B"), b)
+
+    _fill(out, [("I kept it in the drawer.", "Burnout", "1")])
+    args = ["sheet", "import", str(out), "--project", str(root), "--coder", "C"]
+    assert main(args) == 1
+    err = capsys.readouterr().err
+    assert "'Burnout' is not in the codebook" in err and "--create-codes" in err
+    assert "C" not in read_project(root).coders
+    assert main([*args, "--create-codes"]) == 0
+    back = read_project(root)
+    assert "burnout" in back.codebook and "burnout" in set(back.codings_of("C")["code"])

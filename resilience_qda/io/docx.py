@@ -183,7 +183,7 @@ _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _W14 = "http://schemas.microsoft.com/office/word/2010/wordml"
 _W15 = "http://schemas.microsoft.com/office/word/2012/wordml"
 _REL = "http://schemas.openxmlformats.org/package/2006/relationships"
-_MEMO_LINE = re.compile(r"(?im)^[ \t]*memo[ \t]*:[ \t]*")
+_MEMO_LINE = re.compile(r"(?im)(?:^|;)[ \t]*memo[ \t]*:[ \t]*")
 _CODE_SPLIT = re.compile(r"[;\n]")
 
 
@@ -426,7 +426,11 @@ class WordCodings:
 
 
 def _parse_labels(text: str) -> tuple[list[str], str]:
-    """Code labels and memo of a comment: ``code; code`` lines, then ``memo: ...``."""
+    """Code labels and memo of a comment: ``code; code`` lines, then ``memo: ...``.
+
+    >>> _parse_labels("Hope; More reflexive; memo: first time she says it")
+    (['Hope', 'More reflexive'], 'first time she says it')
+    """
     m = _MEMO_LINE.search(text)
     head, memo = (text[: m.start()], text[m.end() :].strip()) if m else (text, "")
     labels = [x.strip() for x in _CODE_SPLIT.split(head)]
