@@ -24,6 +24,7 @@ COMMANDS = [
     "score",
     "import_",
     "export",
+    "pseudonymise",
     "reanchor",
     "sheet",
     "word",
