@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import re
 import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
+from pathlib import Path
 
 import defusedxml
 import defusedxml.ElementTree as DET
@@ -15,6 +17,8 @@ from ..model import Code
 
 PROJECT_NS = "urn:QDA-XML:project:1.0"
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
+#: Largest XML file (or source text outside an archive) read.
+MAX_XML_BYTES = 256 * 2**20
 _GUID = re.compile(
     r"^\{?([0-9a-fA-F]{8})-?([0-9a-fA-F]{4})-?([0-9a-fA-F]{4})-?([0-9a-fA-F]{4})-?"
     r"([0-9a-fA-F]{12})\}?$"
@@ -149,3 +153,16 @@ def unfold_definition(text: str) -> dict:
                     tuple(v.strip() for v in value.split(" | ")) if key == "examples" else value
                 )
     return out
+
+
+def read_capped(path: str | os.PathLike, cap: int = MAX_XML_BYTES) -> bytes:
+    """The bytes of a file, refused when larger than ``cap``."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise ReadError(f"{path}: no such file") from None
+    if size > cap:
+        raise ReadError(f"{path}: is {size:,} bytes, more than the {cap:,} allowed; refused")
+    with open(path, "rb") as fh:
+        return fh.read(min(cap, size) + 1)
