@@ -26,6 +26,7 @@ from pathlib import Path
 
 import matplotlib
 import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from .. import __version__
@@ -93,10 +94,14 @@ def provenance(project: Project, report: Report | None = None) -> pd.DataFrame:
 
 
 def _render(fig: Figure) -> tuple[bytes, bytes]:
+    # the tight box is measured once (one layout pass) and used for both files
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    fig.draw_without_rendering()
+    bbox = fig.get_tightbbox(renderer).padded(0.1)
     out = []
     for fmt in ("png", "svg"):
         buf = io.BytesIO()
-        fig.savefig(buf, format=fmt, dpi=FIG_DPI, bbox_inches="tight", metadata=_METADATA[fmt])
+        fig.savefig(buf, format=fmt, dpi=FIG_DPI, bbox_inches=bbox, metadata=_METADATA[fmt])
         out.append(buf.getvalue())
     return out[0], out[1]
 

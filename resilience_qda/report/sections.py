@@ -88,6 +88,15 @@ def attribution(row: pd.Series) -> str:
     return f"{speaker}. {where}" if speaker else where
 
 
+def _reindexed(freq: pd.DataFrame, codes: list[str]) -> pd.DataFrame:
+    """Frequencies of exactly ``codes``, in that order, zeros for codes never used."""
+    out = freq.drop(columns="coder").set_index("code").reindex(codes)
+    counts = ["files", "references", "characters", "words"]
+    out[counts] = out[counts].fillna(0).astype("int64")
+    out["coverage"] = out["coverage"].fillna(0.0)
+    return out.rename_axis("code").reset_index()
+
+
 def _children_used(freq: pd.DataFrame, parent: str) -> pd.DataFrame:
     depth = parent.count("/") + 1
     rows = freq[freq["code"].str.count("/") == depth]
@@ -181,8 +190,7 @@ def themes_section(project: Project, report: Report) -> None:
         report.text("The codebook has no themes.", css="note")
         return
     freq = code_frequencies(codings, corpus, codes=themes, aggregate=True, by_coder=False)
-    freq = freq.set_index("code").reindex(themes).fillna(0).reset_index()
-    freq = freq.drop(columns="coder").astype({"files": "int64", "references": "int64"})
+    freq = _reindexed(freq, themes)
     report.table(
         "themes_frequencies",
         freq,
@@ -259,14 +267,12 @@ def elements_section(project: Project, report: Report) -> None:
         return
     codings, corpus = _codings(project), project.corpus
     freq = code_frequencies(codings, corpus, codes=ELEMENTS, aggregate=True, by_coder=False)
-    freq = freq.drop(columns="coder")
     elements = [p for p in project.codebook.children(ELEMENTS)] or list(
         _children_used(freq, ELEMENTS)["code"]
     )
-    top = freq.set_index("code").reindex(elements).fillna(0).reset_index()
-    top = top.astype({"files": "int64", "references": "int64"})
+    top = _reindexed(freq, elements)
     report.table("elements_frequencies", top, "Practice elements: files and references.")
-    detail = freq[freq["code"].str.count("/") == 2].reset_index(drop=True)
+    detail = freq[freq["code"].str.count("/") == 2].drop(columns="coder").reset_index(drop=True)
     report.table(
         "elements_detail_frequencies",
         detail,
@@ -364,8 +370,7 @@ def framework_section(project: Project, report: Report) -> None:
         if not children:
             continue
         freq = code_frequencies(codings, corpus, codes=children, aggregate=True, by_coder=False)
-        freq = freq.set_index("code").reindex(children).fillna(0).reset_index()
-        freq = freq.drop(columns="coder").astype({"files": "int64", "references": "int64"})
+        freq = _reindexed(freq, children)
         name = branch.replace("-", "_") + "_frequencies"
         report.table(name, freq, f"{title}: files and references.")
         fig, ax = new_figure((6.5, max(2.2, 0.42 * len(children))))
