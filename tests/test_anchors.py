@@ -282,7 +282,7 @@ def test_diff_opcodes_cover_both_texts():
 _WORDS = st.text(alphabet="abcdefghijklmnopqrstuvwxyz ", min_size=1, max_size=30)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data(), with_old=st.booleans())
 def test_edits_outside_coded_spans_never_change_the_coded_words(data, with_old):
     codings = codings_for(TEXT)
@@ -301,7 +301,7 @@ def test_edits_outside_coded_spans_never_change_the_coded_words(data, with_old):
         assert row.new_text == row.quote
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data(), with_old=st.booleans())
 def test_edits_inside_a_span_never_put_it_on_words_outside_the_passage(data, with_old):
     codings = codings_for(TEXT)

@@ -231,10 +231,22 @@ def test_files_that_are_not_coding_sheets_are_refused_clearly(project, tmp_path)
 
 
 def test_sheet_commands_round_trip_through_a_project_folder(project, tmp_path, capsys):
+    import dataclasses
+
     from resilience_qda.cli import main
     from resilience_qda.io import read_project, write_project
+    from resilience_qda.model import Codebook
 
-    root = write_project(project, tmp_path / "proj")
+    used = set(project.codings["code"])
+    small = Codebook(
+        [
+            c
+            for c in project.codebook
+            if any(u == c.path or u.startswith(c.path + "/") for u in used)
+        ],
+        name="fixture",
+    )
+    root = write_project(dataclasses.replace(project, codebook=small), tmp_path / "proj")
     out = tmp_path / "for-B.xlsx"
     assert main(["sheet", "export", str(root), "-o", str(out), "--coder", "A"]) == 0
     assert main(["sheet", "import", str(out), "--project", str(root), "--coder", "B"]) == 0
