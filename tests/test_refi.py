@@ -712,6 +712,25 @@ def test_the_nvivo_option_writes_utf16_positions_that_read_back_the_same(tmp_pat
     pd.testing.assert_frame_equal(_frame(project), _frame(back))
 
 
+def test_characters_xml_cannot_hold_are_replaced_not_written(tmp_path, project_schema):
+    text = "Page one.\fPage two starts here."  # a form feed: fine in text, not in XML
+    project = Project(
+        Corpus([Document("d", text, {"kind": "document"})]),
+        Codebook([Code("pages", "Pages")]),
+        pd.DataFrame(
+            [{"doc_id": "d", "start": 5, "end": 14, "code": "pages", "coder": "A"}]
+        ).assign(source="manual", score=None),
+        pd.DataFrame([{"memo_id": "m", "doc_id": "d", "code": None, "text": "odd\x0bmemo"}]),
+    )
+    path = write_qdpx(project, tmp_path / "x.qdpx")
+    xml = _qde_of(path)
+    project_schema.validate(xml)
+    assert 'name="one.\ufffdPage"' in xml and "odd\ufffdmemo" in xml
+    back = read_qdpx(path)
+    assert back.corpus["d"].text == text  # the source file itself is untouched
+    assert _frame(back).values.tolist() == [["d", 5, 14, "pages", "A"]]
+
+
 @pytest.mark.parametrize("path", PROJECTS, ids=lambda p: p.name.split("__")[-1])
 def test_samples_survive_read_write_read_with_their_guids(path, tmp_path, project_schema):
     first = read_qdpx(path)

@@ -26,17 +26,9 @@ from ..model import Codebook, Corpus, Project
 from .codebook import read_codebook
 from .project import DEFAULT_CODEBOOK, read_project, write_project
 from .refi_offsets import Interpretation, OffsetChoice
+from .refi_qde import project_to_qde, qdpx_bytes, write_qdpx
 from .refi_read import ImportReport, import_report, read_qdc, read_qde, read_qdpx, read_refi
-from .refi_write import (
-    EXCHANGE_FILE,
-    codebook_to_qdc,
-    exchange_of,
-    project_to_qde,
-    qdpx_bytes,
-    save_exchange,
-    write_qdc,
-    write_qdpx,
-)
+from .refi_write import EXCHANGE_FILE, codebook_to_qdc, exchange_of, save_exchange, write_qdc
 from .safezip import SafeZip, ZipLimits
 
 __all__ = [
