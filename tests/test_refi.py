@@ -334,7 +334,21 @@ def test_inline_text_bare_names_and_missing_texts(tmp_path):
     assert _frame(project).values.tolist() == [["inline", 3, 7, "hope", "Ana"]]
     report = import_report(project)
     assert any("gone.txt" in w and "not found" in w for w in report.warnings)
-    assert any("1 codings (its text is missing)" in n for n in report.not_imported)
+    assert any("1 codings (its text is missing" in n for n in report.not_imported)
+
+
+def test_a_source_that_is_not_text_is_skipped_with_a_reason(tmp_path):
+    xml = _project_xml(
+        '<TextSource guid="00000000-0000-0000-0003-000000000001" name="pdf" '
+        'plainTextPath="internal://a.txt">' + _selection(0, 4) + "</TextSource>"
+        '<TextSource guid="00000000-0000-0000-0003-000000000002" name="ok">'
+        "<PlainTextContent>Hope.</PlainTextContent></TextSource>"
+    )
+    project = read_qdpx(_qdpx(tmp_path, xml, {"sources/a.txt": b"%PDF-1.4 binary"}))
+    assert project.corpus.doc_ids == ["ok"]
+    report = import_report(project)
+    assert any("a PDF file" in w for w in report.warnings)
+    assert any("'pdf': 1 codings" in n for n in report.not_imported)
 
 
 def test_relative_and_absolute_sources_are_followed_only_with_a_base_folder(tmp_path):

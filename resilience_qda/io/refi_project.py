@@ -125,7 +125,11 @@ class _Reader:
         data = self.load(ref, what)
         if data is None:
             return None
-        text, _encoding = decode(data, name=f"{self.file}: {ref}")
+        try:
+            text, _encoding = decode(data, name=ref)
+        except ReadError as exc:
+            self.report.warnings.append(f"{what}: {exc}")
+            return None
         return text, data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"))
 
     def load(self, ref: str, what: str) -> bytes | None:
@@ -254,13 +258,18 @@ class _Reader:
             self.counts["codings"] += n_codings
             doc_id = _doc_id(src, used_ids)
             got = self.text_of(src, label)
+            if got is not None:
+                try:
+                    self.texts[doc_id] = SourceText(got[0], bom=got[1], name=label)
+                except ReadError as exc:  # binary or control characters: not a text
+                    self.report.warnings.append(str(exc))
+                    got = None
             if got is None:
                 if n_codings:
                     self.report.not_imported.append(
-                        f"{label}: {n_codings} codings (its text is missing)"
+                        f"{label}: {n_codings} codings (its text is missing or unreadable)"
                     )
                 continue
-            self.texts[doc_id] = SourceText(got[0], bom=got[1], name=f"{self.file}: {label}")
             self.source_by_guid[guid_key(src.get("guid"))] = doc_id
             self.guids[f"source:{doc_id}"] = src.get("guid", "")
             self.docs.append({"doc_id": doc_id, "meta": self.values(src)})
