@@ -178,6 +178,8 @@ class OffsetChoice:
     forced: bool = False
     #: False when every interpretation tried gives the same positions on these texts.
     distinct: bool = True
+    #: The best interpretation giving other positions, and its fit.
+    runner_up: tuple[str, float] | None = None
 
     def __str__(self) -> str:
         if self.forced:
@@ -185,6 +187,8 @@ class OffsetChoice:
         if self.confidence == "none":
             return f"{self.how} (assumed: no selections to check)"
         same = "" if self.distinct else " (every interpretation gives the same positions here)"
+        if self.runner_up:
+            same = f" (next best: {self.runner_up[0]}, {self.runner_up[1]:.0%})"
         return (
             f"{self.how}: {self.fit:.0%} of {self.n_selections} selections fit word "
             f"boundaries; confidence {self.confidence}{same}"
@@ -332,4 +336,5 @@ def choose(
         n,
         scores={str(h): round(total(h), 4) for h in ranked},
         distinct=bool(rivals),
+        runner_up=(str(rivals[0]), round(total(rivals[0]), 4)) if rivals else None,
     )
