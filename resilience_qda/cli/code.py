@@ -8,6 +8,7 @@ are made, so a corpus of any size codes in bounded memory.
 from __future__ import annotations
 
 import contextlib
+import csv
 import os
 import sys
 import tempfile
@@ -132,6 +133,7 @@ def run(args) -> int:
         batch_size=args.batch_size,
         n_process=args.n_process,
         progress=False if args.no_progress else None,
+        as_tuples=True,
     )
     saved = []
     try:
@@ -141,9 +143,10 @@ def run(args) -> int:
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     if args.save:
+        from ..coding.rules import RULE_COLUMNS
         from ..io.project import write_codings
 
-        table = pd.concat(saved, ignore_index=True) if saved else None
+        table = pd.DataFrame(saved, columns=list(RULE_COLUMNS)) if saved else None
         if table is not None:
             for f in write_codings(table, projects[0]):
                 print(f"wrote {f}", file=sys.stderr)
@@ -155,15 +158,15 @@ def run(args) -> int:
 def _write(frames, args, saved: list) -> int:
     from ..coding.rules import RULE_COLUMNS
 
+    n = 0
     with _output(args.output) as out:
-        out.write(",".join(RULE_COLUMNS) + "\n")
-        n = 0
-        for frame in frames:
-            if len(frame):
-                frame.to_csv(out, header=False, index=False, lineterminator="\n")
-                n += len(frame)
-                if args.save:
-                    saved.append(frame)
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(RULE_COLUMNS)
+        for rows in frames:
+            writer.writerows(rows)
+            n += len(rows)
+            if args.save:
+                saved.extend(rows)
     return n
 
 

@@ -126,10 +126,9 @@ def compile_rules(
         key = "exclude" if p["id"] == EXCLUDE_ID else "tokens"
         n = counters.get((p["label"], key), 0)
         counters[(p["label"], key)] = n + 1
+        tokens = [_lemma_values(t, lemmatise) for t in p["pattern"]]
         try:  # one at a time, so that an error names the pattern
-            ruler.add_patterns(
-                [{**p, "pattern": [_lemma_values(t, lemmatise) for t in p["pattern"]]}]
-            )
+            ruler.add_patterns([{**p, "pattern": t} for t in _split_first_token(tokens)])
         except (MatchPatternError, ValueError, KeyError, TypeError) as exc:
             detail = re.sub(r"Invalid token patterns for matcher rule '\(.*?\)'\s*", "", str(exc))
             raise CodebookError(
@@ -139,6 +138,28 @@ def compile_rules(
     ruler.add_patterns(phrases)
     pipeline.meta["qda_codebook"] = book.name
     return pipeline
+
+
+def _split_first_token(tokens: list[dict]) -> list[list[dict]]:
+    """One pattern per value of a first token ``{ATTR: {IN: [...]}}`` (same matches).
+
+    The Matcher tries every pattern's first token at every token of every text; a plain
+    attribute test there runs in C, an ``IN`` set runs a Python predicate. Later tokens are
+    tested only where a match has started, so they are left as written.
+    """
+    first = tokens[0]
+    if len(first) != 1:
+        return [tokens]
+    ((attr, value),) = first.items()
+    if (
+        isinstance(value, dict)
+        and list(value) == ["IN"]
+        and isinstance(value["IN"], list)
+        and value["IN"]
+        and all(isinstance(v, str) for v in value["IN"])
+    ):
+        return [[{attr: v}, *tokens[1:]] for v in dict.fromkeys(value["IN"])]
+    return [tokens]
 
 
 def _token_index(book: Codebook, pattern: dict, key: str) -> int:
@@ -298,21 +319,14 @@ def _doc_units(doc: Document, unit: str) -> pd.DataFrame:
     return segment(doc.text, unit, turns=turns)
 
 
-def widen(
-    doc: Document,
-    matches: list[tuple],
-    *,
-    unit: str = "sentence",
-    interviewer: bool = False,
-    weights: dict[str, float] | None = None,
-    coder: str = "rules",
-) -> pd.DataFrame:
+def widen(doc: Document, matches: list[tuple], **options) -> pd.DataFrame:
     """Turn one document's rule matches into codings of whole units.
 
     ``matches`` are ``(start, end, code, is_exclude)``; an exclusion match vetoes every
     match of the same code that it overlaps. Each unit holding a kept match is coded once
     per code, with ``score`` the summed weight of its distinct matches and ``evidence`` the
-    matched words (``" | "``-joined, in text order).
+    matched words (``" | "``-joined, in text order). Options: ``unit``, ``interviewer``,
+    ``weights`` (``{code: weight}``), ``coder``.
 
     Examples
     --------
@@ -321,11 +335,23 @@ def widen(
     >>> widen(d, m)[["start", "end", "code", "evidence"]].values.tolist()
     [[22, 38, 'a', 'Confidence']]
     """
+    return _rows_frame(widen_rows(doc, matches, **options))
+
+
+def widen_rows(
+    doc: Document,
+    matches: list[tuple],
+    *,
+    unit: str = "sentence",
+    interviewer: bool = False,
+    weights: dict[str, float] | None = None,
+    coder: str = "rules",
+) -> list[tuple]:
+    """:func:`widen` as a list of row tuples (the columns of ``RULE_COLUMNS``)."""
     if unit not in UNITS:
         raise ValueError(f"unit must be one of {', '.join(UNITS)}; got {unit!r}")
-    columns = list(RULE_COLUMNS)
     if not matches:
-        return _empty_rule_codings()
+        return []
     vetoes: dict[str, list[tuple[int, int]]] = {}
     for s, e, code, exclude in matches:
         if exclude:
@@ -339,29 +365,54 @@ def widen(
     )
     kept = _outermost(kept)
     if not kept:
-        return _empty_rule_codings()
+        return []
     table = _doc_units(doc, unit)
     if not interviewer:
-        table = table[~table["interviewer"]]
+        table = table[~table["interviewer"].to_numpy()]
     starts, ends = table["start"].to_numpy(), table["end"].to_numpy()
     weights = weights or {}
+    span_starts = np.fromiter((m[0] for m in kept), dtype="int64", count=len(kept))
+    span_ends = np.fromiter((m[1] for m in kept), dtype="int64", count=len(kept))
+    los = np.searchsorted(ends, span_starts, side="right").tolist()
+    his = np.searchsorted(starts, span_ends, side="left").tolist()
     found: dict[tuple[int, str], list] = {}
-    for s, e, code in kept:
-        lo = int(np.searchsorted(ends, s, side="right"))
-        hi = int(np.searchsorted(starts, e, side="left"))
+    for (s, e, code), lo, hi in zip(kept, los, his, strict=True):
         for i in range(lo, hi):
             entry = found.setdefault((i, code), [0.0, []])
             entry[0] += weights.get(code, 1.0)
             words = doc.text[s:e]
             if words not in entry[1]:
                 entry[1].append(words)
-    rows = [
-        (doc.doc_id, int(starts[i]), int(ends[i]), code, coder, "rules", score, " | ".join(ev))
-        for (i, code), (score, ev) in found.items()
+    keys = sorted(found, key=lambda k: (starts[k[0]], ends[k[0]], k[1]))
+    return [
+        (
+            doc.doc_id,
+            int(starts[i]),
+            int(ends[i]),
+            code,
+            coder,
+            "rules",
+            found[(i, code)][0],
+            " | ".join(found[(i, code)][1]),
+        )
+        for i, code in keys
     ]
-    rows.sort(key=lambda r: (r[1], r[2], r[3]))
-    return pd.DataFrame(rows, columns=columns).astype(
-        {"start": "int64", "end": "int64", "score": "float64"}
+
+
+def _rows_frame(rows: list[tuple]) -> pd.DataFrame:
+    if not rows:
+        return _empty_rule_codings()
+    columns = list(zip(*rows, strict=True))
+    return pd.DataFrame(
+        {
+            name: np.array(values, dtype=dtype) if dtype else pd.Series(values, dtype="object")
+            for name, values, dtype in zip(
+                RULE_COLUMNS,
+                columns,
+                (None, "int64", "int64", None, None, None, "float64", None),
+                strict=True,
+            )
+        }
     )
 
 
@@ -394,6 +445,7 @@ def code_documents(
     batch_size: int = 64,
     n_process: int = 1,
     progress: bool | None = None,
+    as_tuples: bool = False,
 ) -> Iterator[pd.DataFrame]:
     """Auto-code documents one at a time: yield each document's codings as it is finished.
 
@@ -418,6 +470,9 @@ def code_documents(
         Worker processes (each holds its own copy of the pipeline).
     progress : bool, optional
         Show a progress bar on stderr; default: only when stderr is a terminal.
+    as_tuples : bool
+        Yield each document's codings as a list of row tuples instead of a DataFrame
+        (faster for writers that stream rows to a file).
 
     Yields
     ------
@@ -451,11 +506,22 @@ def code_documents(
         batch_size=batch_size,
         n_process=n_process,
         progress=progress,
+        as_tuples=as_tuples,
     )
 
 
 def _code_stream(
-    documents, pipeline, *, unit, interviewer, weights, coder, batch_size, n_process, progress
+    documents,
+    pipeline,
+    *,
+    unit,
+    interviewer,
+    weights,
+    coder,
+    batch_size,
+    n_process,
+    progress,
+    as_tuples,
 ) -> Iterator[pd.DataFrame]:
     bar = _progress_bar(documents, progress)
     collected: list[tuple] = []
@@ -466,7 +532,7 @@ def _code_stream(
             for (doc, offset, last), found in zip(keys, matches, strict=True):
                 collected += [(s + offset, e + offset, c, x) for s, e, c, x in found]
                 if last:
-                    yield widen(
+                    rows = widen_rows(
                         doc,
                         collected,
                         unit=unit,
@@ -474,6 +540,7 @@ def _code_stream(
                         weights=weights,
                         coder=coder,
                     )
+                    yield rows if as_tuples else _rows_frame(rows)
                     collected = []
                     if bar is not None:
                         bar.update(1)
@@ -515,10 +582,9 @@ def code_corpus(
     >>> codings[["start", "end", "coder", "source"]].drop_duplicates().values.tolist()
     [[62, 104, 'rules:cop-evaluation', 'rules']]
     """
-    frames = [f for f in code_documents(corpus, codebook, **options) if len(f)]
-    if not frames:
-        return _empty_rule_codings()
-    return pd.concat(frames, ignore_index=True)
+    options["as_tuples"] = True
+    rows = [row for rows in code_documents(corpus, codebook, **options) for row in rows]
+    return _rows_frame(rows)
 
 
 __all__ = [
@@ -528,4 +594,5 @@ __all__ = [
     "compile_rules",
     "rule_patterns",
     "widen",
+    "widen_rows",
 ]

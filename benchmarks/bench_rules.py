@@ -1,0 +1,125 @@
+"""Rule-based auto-coding speed and memory: ``resilience-qda code`` end to end.
+
+Prints, for a generated corpus of about 1M words (and 10M words for memory):
+
+- words/s of ``resilience-qda code PROJECT -o FILE`` end to end (a fresh process: imports,
+  codebook compilation, reading the files, spaCy, widening to sentences, writing the CSV);
+- words/s of the baseline measured in the same run: a fresh process that only runs the same
+  spaCy pipeline (blank English + sentencizer + lookup lemmatizer, no rules) over the same
+  files with ``nlp.pipe``; the ratio code / baseline (target >= 0.7);
+- peak RSS of each process (the coder streams: it must not grow from 1M to 10M words);
+- the speed-up of ``--n-process 2``.
+
+Runs are interleaved and the best of ``--repeat`` is kept, so that other load on the machine
+hurts both sides alike.
+
+    python benchmarks/bench_rules.py [--words 1500] [--repeat 3] [--no-10m]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from generate import make_project
+
+OUT = Path(__file__).resolve().parent / "out"
+
+BASELINE = """
+import sys
+from pathlib import Path
+from resilience_qda.coding.nlp import make_nlp
+nlp = make_nlp()
+files = sorted(Path(sys.argv[1], "sources").glob("*.txt"))
+for doc in nlp.pipe((f.read_text(encoding="utf-8") for f in files), batch_size=64):
+    pass
+"""
+
+
+def corpus(documents: int, words: int) -> Path:
+    folder = OUT / f"rules-{documents}x{words}"
+    if not (folder / "sources.csv").exists():
+        t0 = time.perf_counter()
+        make_project(folder, documents=documents, words=words)
+        print(f"generated {folder.name} in {time.perf_counter() - t0:.0f} s", flush=True)
+    return folder
+
+
+def count_words(folder: Path) -> int:
+    return sum(len(f.read_text(encoding="utf-8").split()) for f in (folder / "sources").glob("*"))
+
+
+def run(argv: list[str]) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MiB, the process and its waited-for children) of a command."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - t0
+    err = proc.stderr.read().decode() if proc.stderr else ""
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode:
+        sys.exit(f"{' '.join(argv)} failed:\n{err}")
+    return seconds, usage.ru_maxrss / 1024
+
+
+def code_cmd(folder: Path, n_process: int = 1) -> list[str]:
+    out = OUT / f"{folder.name}-codings.csv"
+    return [
+        sys.executable,
+        "-m",
+        "resilience_qda",
+        "code",
+        str(folder),
+        "-o",
+        str(out),
+        "--no-progress",
+        "--n-process",
+        str(n_process),
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--words", type=int, default=1500, help="words per document")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--no-10m", action="store_true", help="skip the 10M-word memory run")
+    args = parser.parse_args()
+
+    small = corpus(1_000_000 // args.words, args.words)
+    n_words = count_words(small)
+    print(f"corpus: {small.name}, {n_words:,} words", flush=True)
+    best = {"baseline": (1e9, 0.0), "code": (1e9, 0.0), "code -n2": (1e9, 0.0)}
+    commands = {
+        "baseline": [sys.executable, "-c", BASELINE, str(small)],
+        "code": code_cmd(small),
+        "code -n2": code_cmd(small, 2),
+    }
+    for rep in range(args.repeat):
+        for name, argv in commands.items():
+            seconds, rss = run(argv)
+            print(f"  run {rep + 1} {name:9s} {seconds:7.1f} s  {rss:6.0f} MiB", flush=True)
+            if seconds < best[name][0]:
+                best[name] = (seconds, rss)
+    rate = {k: n_words / v[0] for k, v in best.items()}
+    print(f"\n1M words (best of {args.repeat}, end to end, fresh process each)")
+    for name in best:
+        print(f"  {name:9s} {rate[name]:9,.0f} words/s  peak RSS {best[name][1]:6.0f} MiB")
+    print(f"  ratio code / tokenise-only: {rate['code'] / rate['baseline']:.2f} (target >= 0.7)")
+    print(f"  n_process=2 speed-up: {rate['code -n2'] / rate['code']:.2f}x")
+
+    if not args.no_10m:
+        big = corpus(10_000_000 // args.words, args.words)
+        big_words = count_words(big)
+        seconds, rss = run(code_cmd(big))
+        print(
+            f"\n10M words ({big_words:,}): code {big_words / seconds:,.0f} words/s, "
+            f"peak RSS {rss:.0f} MiB (1M words: {best['code'][1]:.0f} MiB)"
+        )
+
+
+if __name__ == "__main__":
+    main()
