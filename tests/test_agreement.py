@@ -207,6 +207,16 @@ class TestAgainstReferenceImplementations:
         assert binary_agreement(x, method="gwet")["ac1"] == pytest.approx((p_o - pe) / (1 - pe))
         assert gwet_ac1(x.T) == pytest.approx((p_o - pe) / (1 - pe))
 
+    def test_gwet_ac1_with_missing_data_follows_gwet_2008(self):
+        # p_a over units rated twice: (1 + 0) / 2; pi_1 over units rated at least once:
+        # (1 + 1/2 + 1) / 3; p_e = 2 pi (1 - pi)
+        data = [[1, 0, 1], [1, 1, nan]]
+        pi = 2.5 / 3
+        p_e = 2 * pi * (1 - pi)
+        assert gwet_ac1(data) == pytest.approx((0.5 - p_e) / (1 - p_e))
+        row = binary_agreement(np.array(data, dtype=float).T, method="gwet")
+        assert (row["n_units"], row["p_o"], row["ac1"]) == (2, 0.5, pytest.approx(gwet_ac1(data)))
+
     @pytest.mark.parametrize("seed", range(4))
     def test_character_counts_match_a_per_character_oracle(self, seed):
         from sklearn.metrics import cohen_kappa_score

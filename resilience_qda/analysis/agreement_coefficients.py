@@ -184,14 +184,16 @@ def cohen_kappa(data) -> float:
 
 
 def _pairwise(data):
-    """Counts per pairable unit, their agreement p_a(u) and the category shares pi_q."""
+    """Counts per pairable unit, their agreement p_a(u), and the category shares pi_q
+    averaged over every unit rated at least once (Gwet 2008)."""
     counts = value_counts_by_unit(data)
-    r = counts.sum(axis=1).to_numpy(dtype="float64")
-    keep = r >= 2
-    n_uq = counts.to_numpy(dtype="float64")[keep]
-    r = r[keep]
+    r_all = counts.sum(axis=1).to_numpy(dtype="float64")
+    n_all = counts.to_numpy(dtype="float64")
+    rated = r_all >= 1
+    pi = (n_all[rated] / r_all[rated, None]).mean(axis=0) if rated.any() else np.zeros(0)
+    keep = r_all >= 2
+    n_uq, r = n_all[keep], r_all[keep]
     p_a = ((n_uq * (n_uq - 1)).sum(axis=1) / (r * (r - 1))) if len(r) else np.array([])
-    pi = (n_uq / r[:, None]).mean(axis=0) if len(r) else np.zeros(n_uq.shape[1])
     return n_uq, r, p_a, pi
 
 
@@ -246,7 +248,9 @@ def brennan_prediger_kappa(data, *, n_categories: int | None = None) -> float:
 
 
 def gwet_ac1(data) -> float:
-    """Gwet's AC1: chance agreement ``sum(pi_q (1 - pi_q)) / (q - 1)`` (Gwet 2008).
+    """Gwet's AC1: chance agreement ``sum(pi_q (1 - pi_q)) / (q - 1)`` (Gwet 2008), with
+    ``pi_q`` the share of category ``q`` averaged over the units rated at least once and
+    ``p_a`` over the units rated at least twice.
 
     >>> round(gwet_ac1([[1, 1, 0, 0], [1, 0, 0, 0]]), 4)
     0.5294
@@ -281,7 +285,9 @@ def pattern_agreement(patterns: np.ndarray, weights: np.ndarray, method: str) ->
     (``patterns``, P x coders) and their frequencies ``weights`` (..., P).
 
     Vectorised over leading axes of ``weights`` (bootstrap replicates). Only pairable units
-    (rated by two or more coders) count; Fleiss' kappa uses complete units only.
+    (rated by two or more coders) count, except in Gwet's category shares, which average
+    over every unit rated at least once, as Gwet defines them; Fleiss' kappa uses complete
+    units only.
     """
     if method not in METHODS:
         raise ValueError(f"method must be one of {', '.join(METHODS)}; got {method!r}")
@@ -329,8 +335,9 @@ def pattern_agreement(patterns: np.ndarray, weights: np.ndarray, method: str) ->
     elif method == "brennan-prediger":
         p_e = np.full_like(p_o, 0.5)
         coef = _safe(p_o - p_e, 1 - p_e)
-    else:  # gwet
-        pi1 = _safe(w @ np.where(pair, n1 / rr, 0.0), out["n_units"])
+    else:  # gwet: category shares over every unit rated at least once
+        rated = r >= 1
+        pi1 = _safe(w @ np.where(rated, n1 / np.maximum(r, 1), 0.0), w @ rated.astype("float64"))
         p_e = 2 * pi1 * (1 - pi1)
         coef = _safe(p_o - p_e, 1 - p_e)
     coef = np.where(np.isclose(np.nan_to_num(p_e), 1.0) & (method != "percent"), np.nan, coef)
