@@ -80,3 +80,12 @@ def test_kwic_on_lemmas_with_speaker(table):
 def test_empty_corpus():
     assert len(tokens(Corpus([]))) == 0
     assert len(word_frequencies(tokens(Corpus([])))) == 0
+
+
+def test_analysis_never_imports_spacy():
+    import subprocess
+    import sys
+
+    code = "import sys, resilience_qda.analysis; print('spacy' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.stdout.strip() == "False", done.stderr

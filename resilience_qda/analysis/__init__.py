@@ -1,5 +1,28 @@
 """Pure pandas/numpy functions over the codings table and the corpus tables (never spaCy)."""
 
+from .cooccurrence import configurations, cooccurrence, passage_configurations, passages
 from .corpus import cases_by_attribute, documents_by_kind
+from .frequencies import code_frequencies, codings_by_coder
+from .matrix import matrix_coding, wide
+from .retrieval import exemplars, framework_matrix, retrieve
+from .timeline import codes_over_time
+from .words import keyword_in_context, word_frequencies
 
-__all__ = ["cases_by_attribute", "documents_by_kind"]
+__all__ = [
+    "cases_by_attribute",
+    "code_frequencies",
+    "codes_over_time",
+    "codings_by_coder",
+    "configurations",
+    "cooccurrence",
+    "documents_by_kind",
+    "exemplars",
+    "framework_matrix",
+    "keyword_in_context",
+    "matrix_coding",
+    "passage_configurations",
+    "passages",
+    "retrieve",
+    "wide",
+    "word_frequencies",
+]

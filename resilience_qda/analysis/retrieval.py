@@ -219,14 +219,15 @@ def framework_matrix(
             docs[["doc_id"] + ([source] if source != "doc_id" else [])], on="doc_id"
         )
         frames.append(found)
-    found = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    if not frames:
+        return pd.DataFrame(columns=[rows, "code", "passages", "passages_text"])
+    found = pd.concat(frames, ignore_index=True)
     values = sorted(docs[source].dropna().unique(), key=str)
+    cells = {key: cell for key, cell in found.groupby([source, "code"], sort=False)}
     out = []
     for value in values:
         for code in codes:
-            cell = (
-                found[(found[source] == value) & (found["code"] == code)] if len(found) else found
-            )
+            cell = cells.get((value, code), found.iloc[:0])
             shown = cell if max_passages is None else cell.head(max_passages)
             text = separator.join(
                 f"{t} [{d}]" for t, d in zip(shown["text"], shown["doc_id"], strict=True)
