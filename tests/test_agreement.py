@@ -532,6 +532,16 @@ class TestSegmentsAndReview:
         assert (first["only_a"], first["only_b"], first["both"]) == ("laugh", "", "cope")
         assert (first["coder_a"], first["coder_b"]) == ("A", "B")
 
+    def test_character_disagreements_are_the_exact_passages(self):
+        text = "We laughed a lot. It helped. Then we went home."
+        corpus = Corpus([Document("d", text)])
+        c = codings(("d", 0, 17, "laugh", "A"), ("d", 0, 17, "cope", "A"),
+                    ("d", 0, 10, "cope", "B"), ("d", 18, 28, "cope", "B"))  # fmt: skip
+        table = disagreements(c, corpus, ["A", "B"], unit="character")
+        assert table["text"].tolist() == ["We laughed", " a lot.", "It helped."]
+        assert table[["only_a", "only_b", "both"]].values.tolist() == [
+            ["laugh", "", "cope"], ["cope; laugh", "", ""], ["", "cope", ""]]  # fmt: skip
+
     def test_no_disagreement_gives_an_empty_table(self):
         corpus = Corpus([Document("d", "One. Two.")])
         c = codings(("d", 0, 4, "x", "A"), ("d", 0, 3, "x", "B"))

@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from ..coding.units import merge_spans
 from ..coding.units import units as make_units
 from ..model import Corpus
 from .agreement_data import (
@@ -184,10 +185,14 @@ def disagreements(
     ----------
     corpus : Corpus
         Gives the units and their text.
-    unit : {"sentence", "turn", "paragraph", "document"} or DataFrame
-        The units compared (or a units table).
+    unit : {"sentence", "turn", "paragraph", "document", "character"} or DataFrame
+        The units compared (or a units table). ``"character"`` lists the exact passages
+        (maximal runs of characters) where the two sides' codes differ, as NVivo's
+        character-level comparison sees them; boundary differences of a few characters
+        show up as short passages (filter on ``end - start``).
     codes, min_overlap, documents
-        As for :func:`~resilience_qda.analysis.agreement_units.unit_matrix`.
+        As for :func:`~resilience_qda.analysis.agreement_units.unit_matrix`
+        (``min_overlap`` does not apply to characters).
 
     Returns
     -------
@@ -206,6 +211,8 @@ def disagreements(
     >>> disagreements(c, corpus, ["A", "B"])[["text", "only_a", "only_b"]].values.tolist()
     [['We laughed.', 'laugh', 'cope'], ['It helped.', '', 'cope']]
     """
+    if isinstance(unit, str) and unit == "character":
+        return _character_disagreements(codings, corpus, coders, codes, documents)
     table = make_units(corpus, unit) if isinstance(unit, str) else unit
     grid = unit_matrix(
         codings,
@@ -252,6 +259,65 @@ def disagreements(
     out.attrs["coders"] = labels
     out.attrs["documents"] = grid.attrs["documents"]
     return out
+
+
+def _character_disagreements(codings, corpus, coders, codes, documents) -> pd.DataFrame:
+    grouped, labels, _, lookup, docs = _two_sides(codings, corpus, coders, codes, documents)
+    merged = merge_spans(grouped)
+    turns = corpus.turns
+    rows = []
+    for doc_id in docs:
+        spans = merged[merged["doc_id"] == doc_id]
+        if not len(spans):
+            continue
+        cuts = np.unique(np.r_[spans["start"].to_numpy(), spans["end"].to_numpy()])
+        sides: dict[str, list[set]] = {label: [set() for _ in cuts[:-1]] for label in labels}
+        for s, e, code, coder in spans[["start", "end", "code", "coder"]].itertuples(index=False):
+            for i in range(np.searchsorted(cuts, s), np.searchsorted(cuts, e)):
+                sides[coder][i].add(code)
+        run = None
+        for i in range(len(cuts) - 1):
+            key = (frozenset(sides[labels[0]][i]), frozenset(sides[labels[1]][i]))
+            if key[0] == key[1]:
+                run = None
+                continue
+            if run is not None and run[2] == key and run[1] == cuts[i]:
+                run[1] = int(cuts[i + 1])
+            else:
+                run = [int(cuts[i]), int(cuts[i + 1]), key]
+                rows.append((doc_id, run))
+    doc_turns = {d: t for d, t in turns.groupby("doc_id")} if len(turns) else {}
+    out = []
+    for n, (doc_id, (s, e, (a, b))) in enumerate(rows):
+        t = doc_turns.get(doc_id)
+        speaker = None
+        if t is not None:
+            hit = t[(t["start"] <= s) & (t["end"] > s)]
+            speaker = hit["speaker"].iloc[0] if len(hit) else None
+        out.append(
+            {
+                "doc_id": doc_id,
+                "unit": n,
+                "start": s,
+                "end": e,
+                "speaker": speaker,
+                "coder_a": labels[0],
+                "coder_b": labels[1],
+                "codes_a": "; ".join(sorted(a)),
+                "codes_b": "; ".join(sorted(b)),
+                "only_a": "; ".join(sorted(a - b)),
+                "only_b": "; ".join(sorted(b - a)),
+                "both": "; ".join(sorted(a & b)),
+                "text": lookup[doc_id][s:e],
+            }
+        )
+    columns = ["doc_id", "unit", "start", "end", "speaker", "coder_a", "coder_b", "codes_a"]
+    columns += ["codes_b", "only_a", "only_b", "both", "text"]
+    table = pd.DataFrame(out, columns=columns)
+    table["unit"] = table.groupby("doc_id").cumcount().astype("int64")
+    table.attrs["coders"] = labels
+    table.attrs["documents"] = docs
+    return table
 
 
 def agreement_matrix(table: pd.DataFrame, *, value: str = "kappa") -> pd.DataFrame:

@@ -34,8 +34,7 @@ def add_parser(sub) -> None:
     p.add_argument(
         "--unit",
         choices=["character", *UNITS],
-        default="character",
-        help="unit of comparison (default: character)",
+        help="unit of comparison (default: character; sentence for --disagreements)",
     )
     p.add_argument(
         "--method",
@@ -81,8 +80,9 @@ def add_parser(sub) -> None:
     p.add_argument(
         "--disagreements",
         action="store_true",
-        help="list the units where two coders differ, with their codes and the text (unit: "
-        "--unit, sentence when character)",
+        help="list the passages where two coders' codes differ, with their codes and the "
+        "text: sentences by default, or --unit turn|paragraph|document|character (the exact "
+        "runs of characters)",
     )
     p.add_argument("-o", "--output", metavar="FILE", help="write the CSV here (default: stdout)")
     p.set_defaults(run=run)
@@ -101,12 +101,12 @@ def run(args) -> int:
             f"{args.project}: no codings by coder(s) {', '.join(map(repr, unknown))}; the "
             f"project's coders are {', '.join(sorted(known)) or 'none'} (codings/<coder>.csv)"
         )
+    unit = args.unit or ("sentence" if args.disagreements else "character")
     method = args.method
     if method is not None:
         method = method[0] if len(method) == 1 else method
     try:
         if args.disagreements:
-            unit = "sentence" if args.unit == "character" else args.unit
             table = disagreements(
                 project.codings,
                 project.corpus,
@@ -120,7 +120,7 @@ def run(args) -> int:
             table = agreement(
                 project,
                 args.coders,
-                unit=args.unit,
+                unit=unit,
                 method=method,
                 codes=args.codes,
                 documents=args.documents,
@@ -151,7 +151,7 @@ def run(args) -> int:
         )
     if "undefined" in table and table["undefined"].any():
         n = int(table["undefined"].sum())
-        what = "NVivo's convention: kappa 1" if args.unit == "character" else "left empty"
+        what = "NVivo's convention: kappa 1" if unit == "character" else "left empty"
         print(
             f"note: {n} row(s) have a coefficient of 0/0 (the code unused by both sides, or "
             f"one category only); {what}, flagged in column 'undefined'",
