@@ -233,6 +233,27 @@ def test_a_short_quote_whose_context_changed_is_orphaned_rather_than_guessed(wit
     assert report.loc[0, "status"] == "orphaned"  # never the other "Yes." in the text
 
 
+def test_a_deleted_passage_never_moves_to_an_identical_copy_elsewhere():
+    passage = PASSAGES["potatoes"]
+    text = TEXT.replace("Did it change how", "You said: " + passage + " Did it change how")
+    codings = codings_for(text, {"potatoes": passage})  # the first copy is coded
+    s = int(codings.loc[0, "start"])
+    new = text[:s] + text[s + len(passage) :]
+    report = reanchor(codings, {"d": new}, old_texts={"d": text}).report
+    assert report.loc[0, "status"] == "orphaned"  # the other copy belongs to other words
+
+
+def test_an_edited_passage_in_place_beats_a_verbatim_copy_elsewhere_without_old_text():
+    passage = PASSAGES["potatoes"]
+    text = TEXT.replace("Did it change how", passage + " Did it change how")
+    codings = codings_for(text, {"potatoes": passage})  # the first copy is coded
+    s = int(codings.loc[0, "start"])
+    new = text[:s] + passage.replace("digging", "digging up") + text[s + len(passage) :]
+    report = reanchor(codings, {"d": new}).report
+    assert report.loc[0, "status"] == "changed"
+    assert report.loc[0, "start"] == s
+
+
 def test_codings_of_other_documents_pass_through_untouched():
     codings = pd.concat(
         [codings_for(TEXT), codings_for(TEXT).assign(doc_id="other")], ignore_index=True

@@ -66,9 +66,11 @@ REPORT_COLUMNS = (
 MAX_HUNK = 20_000
 #: Quotes shorter than this must have their whole context when found away from their place.
 SHORT_QUOTE = 20
-#: A quote at least this long that occurs exactly once is the same passage even without
-#: its context (e.g. a paragraph moved elsewhere).
+#: A quote at least this long that occurs exactly once is the same passage when a little of
+#: its context (``MIN_CONTEXT``) agrees (e.g. a paragraph moved elsewhere).
 LONG_QUOTE = 40
+#: Least share of the context that must agree for a coding to move by quote or fuzzy match.
+MIN_CONTEXT = 0.25
 
 
 @dataclass(frozen=True)
@@ -233,10 +235,11 @@ def _occurrences(text: str, quote: str, limit: int = 2000) -> list[int]:
 
 
 def _best_exact(
-    text: str, quote: str, prefix: str, suffix: str, expected: int
+    text: str, quote: str, prefix: str, suffix: str, expected: int, taken: frozenset = frozenset()
 ) -> tuple[int | None, float, int]:
-    """Best verbatim occurrence of ``quote``: (position, context score, occurrences)."""
-    hits = _occurrences(text, quote)
+    """Best verbatim occurrence of ``quote`` not in ``taken`` (the images of the quote's
+    other occurrences in the old text): (position, context score, occurrences)."""
+    hits = [p for p in _occurrences(text, quote) if p not in taken]
     if not hits:
         return None, 0.0, 0
     scored = [
@@ -262,7 +265,10 @@ def _fuzzy_window(
             votes[(p - g) // 16] += 1
     if not votes:
         return None
-    best = max(votes.items(), key=lambda kv: (kv[1], -abs(kv[0] * 16 - expected)))
+    # an edit inside the anchor splits its votes between neighbouring offsets: add them up
+    w = max(2, len(anchor) // 64)
+    total = {b: sum(votes.get(b + d, 0) for d in range(-w, w + 1)) for b in votes}
+    best = max(total.items(), key=lambda kv: (kv[1], votes[kv[0]], -abs(kv[0] * 16 - expected)))
     if best[1] < 3:
         return None
     offset = best[0] * 16
@@ -292,6 +298,7 @@ def _locate(
     *,
     threshold: float,
     min_kept: float,
+    taken: frozenset = frozenset(),
 ) -> tuple[str, str, int | None, int | None, float]:
     """(status, method, start, end, similarity) of one coding in the new text."""
     if not quote:
@@ -323,21 +330,27 @@ def _locate(
         ):
             return "kept", "position", start, end, 1.0
 
-    p, score, n = _best_exact(text, quote, prefix, suffix, expected)
+    p, score, n = _best_exact(text, quote, prefix, suffix, expected, taken)
     needed = 1.0 if len(quote) < SHORT_QUOTE else 0.5
-    if p is not None and score >= needed:
+    if p is not None and score >= 1.0:
         return placed("quote", p, p + len(quote), "same", 1.0)
-    if p is not None and n == 1 and len(quote) >= LONG_QUOTE:
-        return placed("quote", p, p + len(quote), "same", 1.0)
-    if mapper is None:
+    fuzzy = None
+    if mapper is None:  # the anchor aligned with the text, if its context agrees better
         span = _fuzzy_window(text, prefix, quote, suffix, expected)
         if span is not None:
             s, e = _trim(text, *span)
             verdict, sim = _judge(
                 quote, text, s, e, threshold=threshold, min_kept=min_kept, grown=False
             )
-            if verdict is not None:
-                return placed("fuzzy", s, e, verdict, sim)
+            ctx = _context_score(text, s, e, prefix, suffix)
+            if verdict is not None and ctx >= MIN_CONTEXT and (p is None or ctx > score):
+                fuzzy = placed("fuzzy", s, e, verdict, sim)
+    if fuzzy is not None:
+        return fuzzy
+    if p is not None and score >= needed:
+        return placed("quote", p, p + len(quote), "same", 1.0)
+    if p is not None and n == 1 and len(quote) >= LONG_QUOTE and score >= MIN_CONTEXT:
+        return placed("quote", p, p + len(quote), "same", 1.0)
     return "orphaned", "none", None, None, 0.0
 
 
@@ -428,6 +441,14 @@ def reanchor(
                 status, method, s, e, sim = "kept", "position", s0, e0, 1.0
             else:
                 use = mapper if old is not None and old[s0:e0] == r["quote"] else None
+                taken = frozenset()
+                if use is not None:  # where the quote's other old occurrences went
+                    q = r["quote"]
+                    taken = frozenset(
+                        use.pos(o, "start")
+                        for o in _occurrences(old, q)
+                        if o != s0 and use.surviving(o, o + len(q)) == len(q)
+                    )
                 status, method, s, e, sim = _locate(
                     new,
                     s0,
@@ -438,6 +459,7 @@ def reanchor(
                     use,
                     threshold=threshold,
                     min_kept=min_kept,
+                    taken=taken,
                 )
             if s is None:
                 keep[i] = False
