@@ -355,7 +355,8 @@ def binary_agreement(
     Returns a dict of the counts (``a, b, c, d`` for two coders; the coincidence matrix
     ``o_00, o_01, o_11`` and ``n_0, n_1`` for alpha, Fleiss and more than two coders),
     ``n_units``, ``p_o``, ``p_e``, the coefficient under its own name (``kappa``, ``alpha``,
-    ``ac1`` or ``agreement_pct``), ``undefined`` (0/0) and, with ``bootstrap`` > 0,
+    ``ac1`` or ``agreement_pct``), ``undefined`` (0/0, or no pairable unit) and, with
+    ``bootstrap`` > 0,
     ``ci_low``/``ci_high``: a percentile interval from resampling units.
 
     Examples
@@ -374,7 +375,7 @@ def binary_agreement(
         k: (round(float(v)) if k in ("a", "b", "c", "d", "n_units") else float(v))
         for k, v in res.items()
     }
-    row["undefined"] = bool(np.isnan(row[name]) and row["n_units"] > 0)
+    row["undefined"] = bool(np.isnan(row[name]))
     if bootstrap:
         row["ci_low"], row["ci_high"] = bootstrap_interval(
             patterns, counts, method, replicates=bootstrap, ci=ci, seed=seed

@@ -204,10 +204,10 @@ def unit_agreement(
         table["n_units"] = res["n_units"].astype("int64")
         for col in _COUNTS:
             if col in res:
-                table[col] = res[col].astype("int64") if col in "abcd" else res[col]
+                table[col] = res[col].astype("int64") if col in ("a", "b", "c", "d") else res[col]
         table["p_o"], table["p_e"] = res["p_o"], res["p_e"]
         table[name] = res[name]
-        table["undefined"] = np.isnan(res[name]) & (res["n_units"] > 0)
+        table["undefined"] = np.isnan(res[name])
         if name != "agreement_pct":
             table["agreement_pct"] = 100.0 * res["p_o"]
         if bootstrap:
