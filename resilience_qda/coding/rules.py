@@ -50,25 +50,38 @@ RULE_COLUMNS = ("doc_id", "start", "end", "code", "coder", "source", "score", "e
 def rule_patterns(codebook: Codebook) -> list[dict]:
     """The codebook's patterns as ``span_ruler`` patterns (``label`` = code path).
 
-    Exclusion patterns get ``id="exclude"``. Raises :class:`CodebookError` naming the code
-    for patterns of the wrong shape.
+    Exclusion patterns get ``id="exclude"``; phrase patterns carry ``attr``, the token
+    attribute they are matched on (``LEMMA`` for ``phrases`` and exclusions, ``LOWER`` for
+    ``words``). Raises :class:`CodebookError` naming the code for patterns of the wrong shape.
 
     Examples
     --------
     >>> from resilience_qda.model import Code
-    >>> cb = Codebook([Code("x", "X", patterns={"phrases": ["be brave"], "exclude": ["not"]})])
-    >>> [(p["pattern"], p["id"]) for p in rule_patterns(cb)]
-    [('be brave', ''), ('not', 'exclude')]
+    >>> cb = Codebook([Code("x", "X", patterns={"phrases": ["be brave"], "words": ["boxing"],
+    ...                                         "exclude": ["not"]})])
+    >>> [(p["pattern"], p["id"], p.get("attr")) for p in rule_patterns(cb)]
+    [('be brave', '', 'LEMMA'), ('boxing', '', 'LOWER'), ('not', 'exclude', 'LEMMA')]
     """
     out: list[dict] = []
     for code in codebook:
         if not code.patterns or not code.codable:
             continue
         spec = check_patterns(dict(code.patterns), _where(codebook, code.path))
-        for key, pid in (("phrases", ""), ("tokens", ""), ("exclude", EXCLUDE_ID)):
+        keys = (("phrases", ""), ("words", ""), ("tokens", ""), ("exclude", EXCLUDE_ID))
+        for key, pid in keys:
             for item in spec.get(key) or []:
-                pattern = item.strip().lower() if isinstance(item, str) else item
-                out.append({"label": code.path, "pattern": pattern, "id": pid})
+                if isinstance(item, str):
+                    attr = "LOWER" if key == "words" else "LEMMA"
+                    out.append(
+                        {
+                            "label": code.path,
+                            "pattern": item.strip().lower(),
+                            "id": pid,
+                            "attr": attr,
+                        }
+                    )
+                else:
+                    out.append({"label": code.path, "pattern": item, "id": pid})
     return out
 
 
@@ -118,10 +131,12 @@ def compile_rules(
         },
     )
     lemmatise = _lemmatiser(pipeline)
-    phrases, counters = [], {}
+    phrases: dict[str, list[dict]] = {"LEMMA": [], "LOWER": []}
+    counters: dict = {}
     for p in rule_patterns(book):
         if isinstance(p["pattern"], str):
-            phrases.append(p)
+            attr = p.pop("attr")
+            phrases[attr].append(p)
             continue
         key = "exclude" if p["id"] == EXCLUDE_ID else "tokens"
         n = counters.get((p["label"], key), 0)
@@ -135,7 +150,14 @@ def compile_rules(
                 f"{_where(book, p['label'])}: spaCy rejects patterns.{key}"
                 f"[{_token_index(book, p, key)}] {p['pattern']!r}: {' '.join(detail.split())}"
             ) from None
-    ruler.add_patterns(phrases)
+    ruler.add_patterns(phrases["LEMMA"])
+    if phrases["LOWER"]:  # exact word forms: a second ruler adding to the same spans
+        words = pipeline.add_pipe(
+            "span_ruler",
+            name=f"{RULER}_words",
+            config={"spans_key": RULER, "phrase_matcher_attr": "LOWER", "overwrite": False},
+        )
+        words.add_patterns(phrases["LOWER"])
     pipeline.meta["qda_codebook"] = book.name
     return pipeline
 
@@ -175,7 +197,7 @@ def _lemmatiser(pipeline: Language):
         if word not in cache:
             doc = pipeline.make_doc(word)
             for name, proc in pipeline.pipeline:
-                if name != RULER:
+                if not name.startswith(RULER):
                     doc = proc(doc)
             cache[word] = " ".join(t.lemma_ or t.lower_ for t in doc) if len(doc) else word
         return cache[word]

@@ -26,7 +26,7 @@ CODE_KEYS = {
     "parent",
 }
 #: Keys of a code's ``patterns`` mapping.
-PATTERN_KEYS = {"phrases", "tokens", "exclude", "weight"}
+PATTERN_KEYS = {"phrases", "words", "tokens", "exclude", "weight"}
 
 
 def builtin_codebooks() -> list[str]:
@@ -135,8 +135,10 @@ def _line(node) -> int | None:
 def check_patterns(patterns: object, where: str) -> dict:
     """Check the shape of a code's ``patterns`` (no spaCy needed); return it as a dict.
 
-    ``phrases``: a list of non-empty strings; ``tokens``: a list of token patterns (lists
-    of mappings); ``exclude``: phrases or token patterns; ``weight``: a positive number.
+    ``phrases``: a list of non-empty strings (matched on lemmas); ``words``: the same, matched
+    on the exact lower-case words (for forms whose lemma is ambiguous: "training" is not
+    "train"); ``tokens``: a list of token patterns (lists of mappings); ``exclude``: phrases
+    or token patterns; ``weight``: a positive number.
     Whether spaCy accepts each token pattern is checked when the rules are compiled.
     """
     if not patterns:
@@ -149,7 +151,7 @@ def check_patterns(patterns: object, where: str) -> dict:
             f"{where}: unknown pattern key(s) {', '.join(sorted(map(str, unknown)))}; "
             f"allowed: {', '.join(sorted(PATTERN_KEYS))}"
         )
-    for key in ("phrases", "tokens", "exclude"):
+    for key in ("phrases", "words", "tokens", "exclude"):
         items = patterns.get(key) or []
         if not isinstance(items, list):
             raise CodebookError(f"{where}: patterns.{key} must be a list")
@@ -157,7 +159,8 @@ def check_patterns(patterns: object, where: str) -> dict:
             is_tokens = (
                 isinstance(item, list) and bool(item) and all(isinstance(t, dict) for t in item)
             )
-            ok = {"phrases": isinstance(item, str), "tokens": is_tokens}.get(
+            is_text = isinstance(item, str)
+            ok = {"phrases": is_text, "words": is_text, "tokens": is_tokens}.get(
                 key, isinstance(item, str) or is_tokens
             )
             if not ok:
@@ -168,6 +171,7 @@ def check_patterns(patterns: object, where: str) -> dict:
                 )
                 wanted = {
                     "phrases": "a phrase (a string)",
+                    "words": "a phrase (a string)",
                     "tokens": "a token pattern (a list of mappings such as {LOWER: map})",
                     "exclude": "a phrase or a token pattern",
                 }[key]
