@@ -3,7 +3,10 @@ QualCoder, Taguette and others, in and out.
 
 The work is split by job: :mod:`.safezip` (hostile archives), :mod:`.refi_xml` (hostile XML,
 GUIDs), :mod:`.refi_offsets` (which unit a producer counts positions in), :mod:`.refi_read`
-and :mod:`.refi_write`. This module is the public face and builds project folders.
+(entry points), :mod:`.refi_project` (a ``<Project>`` element into a Project),
+:mod:`.refi_codes` (code trees and sets), :mod:`.refi_qde` (projects out) and
+:mod:`.refi_write` (GUIDs, round-trip data, codebooks out). This module is the public face
+and builds project folders.
 
 Examples
 --------
