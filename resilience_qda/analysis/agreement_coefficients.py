@@ -356,8 +356,7 @@ def binary_agreement(
     ``o_00, o_01, o_11`` and ``n_0, n_1`` for alpha, Fleiss and more than two coders),
     ``n_units``, ``p_o``, ``p_e``, the coefficient under its own name (``kappa``, ``alpha``,
     ``ac1`` or ``agreement_pct``), ``undefined`` (0/0, or no pairable unit) and, with
-    ``bootstrap`` > 0,
-    ``ci_low``/``ci_high``: a percentile interval from resampling units.
+    ``bootstrap`` > 0, ``ci_low``/``ci_high``: a percentile interval from resampling units.
 
     Examples
     --------
