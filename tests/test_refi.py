@@ -953,6 +953,26 @@ def test_too_many_members_and_duplicates_are_refused(tmp_path):
         read_qdpx(dup)
 
 
+def test_the_total_size_cap_and_encrypted_members(tmp_path):
+    path = tmp_path / "two.qdpx"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("sources/a.txt", b"a" * 600)
+        z.writestr("sources/b.txt", b"b" * 600)
+    with SafeZip(path, limits=ZipLimits(max_total_size=1000)) as archive:
+        assert archive.read("sources/a.txt") == b"a" * 600
+        with pytest.raises(ReadError, match="total limit of 1,000 bytes"):
+            archive.read("sources/b.txt")
+    data = bytearray(path.read_bytes())
+    for sig, flags in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):  # set the encrypted bit
+        at = 0
+        while (at := data.find(sig, at)) >= 0:
+            data[at + flags] |= 1
+            at += 4
+    path.write_bytes(bytes(data))
+    with SafeZip(path) as archive, pytest.raises(ReadError, match="encrypted"):
+        archive.read("sources/a.txt")
+
+
 def test_files_that_are_not_projects_are_clear_errors(tmp_path):
     (tmp_path / "a.qdpx").write_text("hello", encoding="utf-8")
     with pytest.raises(ReadError, match="not a zip archive"):
