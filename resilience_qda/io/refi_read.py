@@ -14,7 +14,7 @@ from ..errors import ReadError
 from ..model import Codebook, Project
 from .refi_codes import code_tree, read_sets
 from .refi_project import ImportReport, read_project_element
-from .refi_xml import child, local, parse_xml, read_capped
+from .refi_xml import MAX_XML_BYTES, child, local, parse_xml, read_capped
 from .safezip import SafeZip, ZipLimits
 
 __all__ = ["ImportReport", "import_report", "read_qdc", "read_qde", "read_qdpx", "read_refi"]
@@ -68,7 +68,8 @@ def read_qdpx(
             if len(preferred) != 1:
                 raise ReadError(f"{path}: holds several .qde files ({', '.join(qde)}); which one?")
             qde = preferred
-        root = parse_xml(archive.read(qde[0]), name=f"{path}:{qde[0]}")
+        xml = archive.read(qde[0], max_size=MAX_XML_BYTES)
+        root = parse_xml(xml, name=f"{path}:{qde[0]}")
 
         def member(name: str) -> bytes | None:
             found = archive.find(name)

@@ -123,8 +123,11 @@ class SafeZip:
         info = self._index.get(name.replace("\\", "/").casefold())
         return info.filename if info else None
 
-    def read(self, name: str) -> bytes:
-        """Read one member by name (case-insensitive), streaming with every cap checked."""
+    def read(self, name: str, *, max_size: int | None = None) -> bytes:
+        """Read one member by name (case-insensitive), streaming with every cap checked.
+
+        ``max_size`` lowers the member size cap for this read (e.g. for XML to be parsed).
+        """
         check_member_name(name, archive=self.path)
         info = self._index.get(name.replace("\\", "/").casefold())
         if info is None:
@@ -133,16 +136,16 @@ class SafeZip:
         if info.flag_bits & 0x1:
             raise ReadError(f"{where} is encrypted; export the project again without a password")
         lim = self.limits
-        if info.file_size > lim.max_member_size:
+        cap = min(lim.max_member_size, max_size or lim.max_member_size)
+        if info.file_size > cap:
             raise ReadError(
-                f"{where} claims {info.file_size:,} bytes, more than the limit of "
-                f"{lim.max_member_size:,}; refused"
+                f"{where} claims {info.file_size:,} bytes, more than the limit of {cap:,}; refused"
             )
         if self._read_total + info.file_size > lim.max_total_size:
             raise ReadError(
                 f"{where}: reading it would pass the total limit of {lim.max_total_size:,} bytes"
             )
-        budget = min(lim.max_member_size, info.file_size)
+        budget = min(cap, info.file_size)
         chunks: list[bytes] = []
         size = 0
         try:
