@@ -81,8 +81,8 @@ HEATMAP_CMAP = "Blues"
 def plain(text: object) -> str:
     """Text matplotlib draws as written: ``$`` escaped, so no label becomes mathtext.
 
-    >>> plain("costs $5 or $6")
-    'costs \\$5 or \\$6'
+    >>> print(plain("costs $5 or $6"))
+    costs \\$5 or \\$6
     """
     return str(text).replace("$", r"\$")
 
@@ -136,7 +136,7 @@ def files_references(
         ax.set_yticks(list(y), names)
         ax.invert_yaxis()
         ax.set_xlabel("count")
-        ax.legend(frameon=False, loc="lower right")
+        ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
         ax.set_title(title)
         ax.margins(x=0.12)
     return ax
@@ -334,8 +334,8 @@ def coding_stripes(
     """Coding stripes of one document: which codes cover which stretch of the text.
 
     ``codings`` are one document's codings; ``length`` its number of characters. Each code
-    gets a row (in ``codes`` order, default first use); with ``turns``, the interviewer's
-    turns are shaded so the participant's talk stands out.
+    gets a row (in ``codes`` order, default first use), coloured by its top-level branch;
+    with ``turns``, the interviewer's turns are shaded so the participant's talk stands out.
 
     Examples
     --------
@@ -350,12 +350,13 @@ def coding_stripes(
         if turns is not None and len(turns):
             for t in turns[turns["interviewer"].astype(bool)].itertuples(index=False):
                 ax.axvspan(t.start, t.end, color="#eeeeee", lw=0)
+        branches = list(dict.fromkeys(str(c).split("/")[0] for c in order))
         for k, code in enumerate(order):
             rows = codings[codings["code"] == code]
             ax.broken_barh(
                 list(zip(rows["start"], rows["end"] - rows["start"], strict=True)),
                 (k - 0.35, 0.7),
-                color=PALETTE[k % len(PALETTE)],
+                color=PALETTE[branches.index(str(code).split("/")[0]) % len(PALETTE)],
             )
         ax.set_yticks(range(len(order)), [labels(c) for c in order])
         ax.set_ylim(len(order) - 0.5, -0.5)

@@ -57,6 +57,13 @@ def small_project(tmp_path: Path, *, hostile: bool = True, with_codings: bool = 
         rq.read_codebook("cop-evaluation"),
         table if with_codings else rq.empty_codings(),
     )
+    if hostile:
+        s, e = span(c["interview-L"].text, "We had a laugh.")
+        project.memos = pd.DataFrame(
+            [{"memo_id": "m1", "doc_id": "interview-L", "start": s, "end": e,
+              "code": "framework/coping/have-a-laugh", "coder": "A",
+              "text": "<script>memo()</script> laughing together"}]
+        )  # fmt: skip
     root = tmp_path / "project"
     rq.write_project(project, root)
     return root
@@ -67,7 +74,9 @@ def hostile_report(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("hostile")
     root = small_project(tmp)
     out = tmp / "report"
-    page = build_report(rq.read_project(root), out)
+    with pytest.warns(rq.QDAWarning, match="not in codebook"):
+        project = rq.read_project(root)
+    page = build_report(project, out)
     return root, out, page.read_text(encoding="utf-8")
 
 
@@ -77,6 +86,7 @@ def test_untrusted_text_never_becomes_markup(hostile_report):
     assert "<img src=x" not in page and "<h1>fake" not in page and "<b>Role" not in page
     assert "&lt;script&gt;alert(&#x27;pwn&#x27;)&lt;/script&gt;" in page  # shown, as text
     assert "&lt;b&gt;Role&lt;/b&gt;" in page
+    assert "&lt;script&gt;memo()&lt;/script&gt; laughing together" in page  # the memos table
     assert "Content-Security-Policy" in page
     # every tag in the page is one of ours
     tags = set(re.findall(r"<([a-zA-Z][a-zA-Z0-9]*)", page))
@@ -90,10 +100,10 @@ def test_untrusted_text_never_becomes_markup(hostile_report):
 def test_exemplar_quotes_carry_participant_letter_and_role(hostile_report):
     _, _, page = hostile_report
     assert "Participant L, Social worker. interview-L" in page
-    quotes = re.findall(r"<blockquote><p>(.*?)</p><footer>(.*?)</footer>", page, re.S)
-    assert ("The map, mostly.", "Participant S, Family nurse. interview-S [88:104]") in [
-        (q, f) for q, f in quotes
-    ] or any("The map, mostly." in q for q, _ in quotes)
+    quotes = dict(re.findall(r"<blockquote><p>(.*?)</p><footer>(.*?)</footer>", page, re.S))
+    assert quotes["The map, mostly."].startswith("Participant S, Family nurse. interview-S [")
+    hostile = [q for q in quotes if "alert" in q]
+    assert hostile and quotes[hostile[0]].startswith("Participant X, &lt;b&gt;Role&lt;/b&gt;.")
 
 
 def test_every_figure_as_png_300_dpi_and_svg_and_every_table_as_csv(hostile_report):

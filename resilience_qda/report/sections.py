@@ -209,6 +209,7 @@ def themes_section(project: Project, report: Report) -> None:
         matrix = matrix_coding(
             codings, corpus.documents, by=group, count="cases", codes=themes, aggregate=True
         )
+        matrix = matrix[matrix["code"].isin(themes)].reset_index(drop=True)
         report.table(
             f"themes_by_{group}",
             matrix,
@@ -243,6 +244,10 @@ def themes_section(project: Project, report: Report) -> None:
     )
     report.tables["framework_matrix_themes"] = fm
 
+    if len(project.memos):
+        from ..io.memos import attach_memos
+
+        codings = attach_memos(codings, project.memos)
     report.heading("Exemplar quotes per theme", level=3)
     chosen = []
     for theme in themes:
@@ -255,7 +260,8 @@ def themes_section(project: Project, report: Report) -> None:
         for _, row in picks.iterrows():
             report.quote(row["text"], attribution(row))
     quotes = pd.concat(chosen, ignore_index=True)
-    keep = [c for c in ("theme", "doc_id", "start", "end", "case", "role", "speaker", "text")
+    keep = [c for c in ("theme", "doc_id", "start", "end", "case", "role", "speaker", "text",
+                        "memo")
             if c in quotes.columns]  # fmt: skip
     report.tables["exemplar_quotes_themes"] = quotes[keep]
 
@@ -382,6 +388,7 @@ def framework_section(project: Project, report: Report) -> None:
         matrix = matrix_coding(
             codings, corpus.documents, by=group, count="references", codes=areas, aggregate=True
         )
+        matrix = matrix[matrix["code"].isin(areas)].reset_index(drop=True)
         report.table(
             f"framework_by_{group}",
             matrix,
@@ -567,6 +574,11 @@ def codebook_section(project: Project, report: Report) -> None:
         "Every code: path, name and description.",
         max_rows=len(book),
     )
+    if len(project.memos):
+        from ..io.memos import memo_table
+
+        report.heading("Memos", level=3)
+        report.table("memos", memo_table(project), "The project's memos.", max_rows=200)
 
 
 #: The sections of the report, in order.
