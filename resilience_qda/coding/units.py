@@ -172,11 +172,12 @@ def code_units(
     merged = merge_spans(codings)
     u = units_table[["doc_id", "unit", "start", "end"]]
     rows = []
+    units_by_doc = dict(tuple(u.groupby("doc_id", sort=False)))
     for doc_id, spans in merged.groupby("doc_id", sort=False):
-        du = u[u["doc_id"] == doc_id]
-        if not len(du):
+        du = units_by_doc.get(doc_id)
+        if du is None or not len(du):
             continue
-        us, ue = du["start"].to_numpy(), du["end"].to_numpy()
+        us, ue, unit_no = du["start"].to_numpy(), du["end"].to_numpy(), du["unit"].to_numpy()
         order = np.argsort(us, kind="stable")
         us_sorted, ue_max = us[order], np.maximum.accumulate(ue[order])
         for s, e, code, coder in spans[["start", "end", "code", "coder"]].itertuples(index=False):
@@ -187,7 +188,7 @@ def code_units(
             ov = np.minimum(ue[idx], e) - np.maximum(us[idx], s)
             keep = ov > 0
             for i, o in zip(idx[keep], ov[keep], strict=True):
-                rows.append((doc_id, int(du["unit"].iloc[i]), code, coder, int(o)))
+                rows.append((doc_id, int(unit_no[i]), code, coder, int(o)))
     table = pd.DataFrame(rows, columns=columns)
     table = table.groupby(["doc_id", "unit", "code", "coder"], as_index=False, sort=True)[
         "overlap"
