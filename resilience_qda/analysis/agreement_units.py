@@ -75,6 +75,30 @@ def unit_matrix(
     >>> unit_matrix(c, u, ["A", "B"])[["A", "B"]].values.tolist()
     [[1.0, 0.0], [0.0, 1.0]]
     """
+    core = _judgements(codings, units_table, coders, codes, min_overlap, documents, texts)
+    scope, code_list, labels = core["scope"], core["codes"], core["labels"]
+    n_codes = len(code_list)
+    grid = pd.DataFrame(
+        {
+            "doc_id": np.repeat(scope["doc_id"].to_numpy(), n_codes),
+            "unit": np.repeat(scope["unit"].to_numpy(), n_codes),
+            "start": np.repeat(scope["start"].to_numpy(), n_codes),
+            "end": np.repeat(scope["end"].to_numpy(), n_codes),
+            "code": np.tile(np.array(code_list, dtype=object), len(scope)),
+        }
+    )
+    for j, label in enumerate(labels):
+        grid[label] = core["x"][:, j]
+    grid.attrs["coders"] = labels
+    grid.attrs["documents"] = core["documents"]
+    return grid
+
+
+def _judgements(codings, units_table, coders, codes, min_overlap, documents, texts) -> dict:
+    """The unit x code judgements as arrays: ``x`` (units*codes x coders, 0/1/NaN; row
+    ``u * n_codes + k`` is unit ``u`` of ``scope`` and code ``k``), ``scope`` (the units
+    compared), ``codes``, ``labels``, ``documents`` and ``doc_of_unit`` (index into
+    ``documents``)."""
     if not 0.0 <= min_overlap <= 1.0:
         raise ValueError(f"min_overlap is a share of a unit, from 0 to 1; got {min_overlap!r}")
     groups = resolve_coders(codings, coders)
@@ -97,19 +121,25 @@ def unit_matrix(
     grouped = grouped[grouped["doc_id"].isin(docs) & grouped["code"].isin(code_list)]
 
     carried = code_units(grouped, scope, min_overlap=min_overlap)
-    grid = scope.loc[scope.index.repeat(len(code_list))].reset_index(drop=True)
-    grid["code"] = np.tile(np.array(code_list, dtype=object), len(scope))
-    key = pd.MultiIndex.from_frame(grid[["doc_id", "unit", "code"]])
-    for label in labels:
-        hits = carried[carried["coder"] == label]
-        hit_key = pd.MultiIndex.from_frame(hits[["doc_id", "unit", "code"]])
-        values = key.isin(hit_key).astype("float64")
+    n_codes = len(code_list)
+    unit_index = pd.MultiIndex.from_frame(scope[["doc_id", "unit"]])
+    row = unit_index.get_indexer(pd.MultiIndex.from_frame(carried[["doc_id", "unit"]]))
+    row = row.astype("int64") * n_codes + pd.Index(code_list).get_indexer(carried["code"])
+    doc_of_unit = pd.Index(docs).get_indexer(scope["doc_id"]).astype("int64")
+    x = np.zeros((len(scope) * n_codes, len(labels)))
+    for j, label in enumerate(labels):
+        x[row[(carried["coder"] == label).to_numpy()], j] = 1.0
         if seen is not None:
-            values[~grid["doc_id"].isin(seen[label]).to_numpy()] = np.nan
-        grid[label] = values
-    grid.attrs["coders"] = labels
-    grid.attrs["documents"] = docs
-    return grid
+            unseen = ~np.isin(np.array(docs, dtype=object), list(seen[label]))
+            x[np.repeat(unseen[doc_of_unit], n_codes), j] = np.nan
+    return {
+        "x": x,
+        "scope": scope,
+        "codes": code_list,
+        "labels": labels,
+        "documents": docs,
+        "doc_of_unit": doc_of_unit,
+    }
 
 
 def unit_agreement(
@@ -168,33 +198,44 @@ def unit_agreement(
     for m in methods:
         if m not in METHODS:
             raise ValueError(f"method must be one of {', '.join(METHODS)}; got {m!r}")
-    grid = unit_matrix(
-        codings,
-        units_table,
-        coders,
-        codes=codes,
-        min_overlap=min_overlap,
-        documents=documents,
-        texts=texts,
-    )
-    labels = grid.attrs["coders"]
+    core = _judgements(codings, units_table, coders, codes, min_overlap, documents, texts)
+    labels, code_list, docs = core["labels"], core["codes"], core["documents"]
     keys = ["code", "doc_id"] if by_document else ["code"]
-    x = grid[labels].to_numpy(dtype="float64")
+    n_codes, x = len(code_list), core["x"]
     digits = np.where(np.isnan(x), 0, x + 1).astype("int64")  # -> 0 missing, 1 no, 2 yes
     pattern_id = digits @ (3 ** np.arange(len(labels), dtype="int64"))
-    uniq, pattern_index = np.unique(pattern_id, return_inverse=True)
+    if len(labels) <= 12:  # few coders: count pattern ids directly (faster than sorting)
+        uniq = np.flatnonzero(np.bincount(pattern_id, minlength=3 ** len(labels)))
+        lookup = np.zeros(3 ** len(labels), dtype="int64")
+        lookup[uniq] = np.arange(len(uniq))
+        pattern_index = lookup[pattern_id]
+    else:
+        uniq, pattern_index = np.unique(pattern_id, return_inverse=True)
     patterns = np.array(
         [[(p // 3**j) % 3 - 1 for j in range(len(labels))] for p in uniq], dtype="float64"
     ).reshape(len(uniq), len(labels))
     patterns[patterns < 0] = np.nan
-    group_frame = grid[keys].drop_duplicates().reset_index(drop=True)
-    gid = pd.MultiIndex.from_frame(group_frame).get_indexer(pd.MultiIndex.from_frame(grid[keys]))
+    code_of_row = np.tile(np.arange(n_codes), len(core["scope"]))
+    if by_document:  # groups ordered by code, then document
+        doc_of_row = np.repeat(core["doc_of_unit"], n_codes)
+        gid = code_of_row * len(docs) + doc_of_row
+        group_frame = pd.DataFrame(
+            {
+                "code": np.repeat(np.array(code_list, dtype=object), len(docs)),
+                "doc_id": np.tile(np.array(docs, dtype=object), n_codes),
+            }
+        )
+    else:
+        gid = code_of_row
+        group_frame = pd.DataFrame({"code": np.array(code_list, dtype=object)})
     weights = np.zeros((len(group_frame), len(uniq)))
     np.add.at(weights, (gid, pattern_index.ravel()), 1.0)
+    if by_document:  # documents without units (empty texts) have no rows
+        present = weights.sum(axis=1) > 0
+        group_frame, weights = group_frame[present].reset_index(drop=True), weights[present]
+    order = np.lexsort([group_frame[k].astype(str).to_numpy() for k in reversed(keys)])
+    group_frame, weights = group_frame.iloc[order].reset_index(drop=True), weights[order]
 
-    group_frame = group_frame.sort_values(keys, kind="stable")
-    weights = weights[group_frame.index.to_numpy()]
-    group_frame = group_frame.reset_index(drop=True)
     frames = []
     for m in methods:
         res = pattern_agreement(patterns, weights, m)
@@ -223,5 +264,5 @@ def unit_agreement(
     order += ["agreement_pct", "undefined", "ci_low", "ci_high"]
     out = out[[c for c in order if c in out.columns]]
     out.attrs["coders"] = labels
-    out.attrs["documents"] = grid.attrs["documents"]
+    out.attrs["documents"] = docs
     return out
