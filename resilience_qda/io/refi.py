@@ -59,7 +59,13 @@ __all__ = [
 
 def codebook_of(project: Project) -> Codebook:
     """The project's codebook with the GUIDs and code sets kept from an earlier import, ready
-    for :func:`codebook_to_qdc` (a copy; the project is not changed)."""
+    for :func:`codebook_to_qdc` (a copy; the project is not changed).
+
+    Examples
+    --------
+    >>> from resilience_qda.io import read_project
+    >>> xml = codebook_to_qdc(codebook_of(read_project("projects/study")))  # doctest: +SKIP
+    """
     refi = exchange_of(project)
     guids = refi.get("guids", {})
     codes = [
@@ -82,6 +88,10 @@ def merge_projects(base: Project, extra: Project, *, origin: str = "the import")
 
     When ``base`` has no codings and uses the built-in codebook, ``extra``'s codebook
     replaces it.
+
+    Examples
+    --------
+    >>> both = merge_projects(read_qdpx("team-a.qdpx"), read_qdpx("team-b.qdpx"))  # doctest: +SKIP
     """
     clash = sorted(set(base.corpus.doc_ids) & set(extra.corpus.doc_ids))
     if clash:

@@ -399,7 +399,16 @@ def _blank(value: object) -> object:
 
 
 def qdpx_bytes(project: Project, *, nvivo: bool = False) -> tuple[bytes, list[str]]:
-    """The ``.qdpx`` archive of a project as bytes (deterministic), and warnings."""
+    """The ``.qdpx`` archive of a project as bytes (deterministic), and warnings.
+
+    Examples
+    --------
+    >>> from resilience_qda.model import Corpus, Document, Codebook, Code
+    >>> p = Project(Corpus([Document("d", "Hope 😀.")]), Codebook([Code("hope", "Hope")]))
+    >>> data, notes = qdpx_bytes(p)
+    >>> data[:2], data == qdpx_bytes(p)[0], "U+FFFF" in notes[0]
+    (b'PK', True, True)
+    """
     xml, files, notes = project_to_qde(project, nvivo=nvivo)
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:

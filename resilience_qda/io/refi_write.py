@@ -163,7 +163,14 @@ def codebook_to_qdc(codebook: Codebook) -> str:
 
 
 def write_qdc(codebook: Codebook, path: str | os.PathLike) -> Path:
-    """Write a codebook as a ``.qdc`` file (atomically)."""
+    """Write a codebook as a ``.qdc`` file (atomically).
+
+    Examples
+    --------
+    >>> from resilience_qda.io.codebook import read_codebook
+    >>> write_qdc(read_codebook("cop-evaluation"), "cop-evaluation.qdc")  # doctest: +SKIP
+    PosixPath('cop-evaluation.qdc')
+    """
     write_text(path, codebook_to_qdc(codebook))
     return Path(path)
 
