@@ -8,12 +8,19 @@ code x document filled span by span and counted with numpy (no per-character Pyt
 either), which also checks that both give the same counts.
 
     python benchmarks/bench_agreement.py [--documents 1000] [--codes 100] [--chars 6000]
+    python benchmarks/bench_agreement.py --units 200     # also sentence-level, generated texts
+
+With ``--units N`` it also times unit-based agreement (sentences; Cohen's kappa, alpha and
+AC1 per code, and per code x document) on N realistic generated transcripts
+(``benchmarks/generate.py``), coders coding whole sentences with 100 codes.
 """
 
 from __future__ import annotations
 
 import argparse
+import shutil
 import time
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -73,6 +80,8 @@ def main() -> None:
     parser.add_argument("--codes", type=int, default=100)
     parser.add_argument("--chars", type=int, default=6000, help="mean characters a document")
     parser.add_argument("--per-doc", type=int, default=60, help="codings of coder A a document")
+    parser.add_argument("--units", type=int, default=0, help="also time sentence units on N docs")
+    parser.add_argument("--keep", action="store_true", help="keep the generated project")
     args = parser.parse_args()
     codings, texts = make_codings(args.documents, args.codes, args.chars, args.per_doc)
     n_chars = sum(len(t) for t in texts.values())
@@ -103,6 +112,58 @@ def main() -> None:
     print(f"average_comparison (per code):                {averaged:7.2f} s")
     if not same:
         raise SystemExit("counts differ from the baseline")
+    if args.units:
+        bench_units(args.units, args.codes)
+
+
+def bench_units(documents: int, codes: int, words: int = 1000) -> None:
+    import warnings
+
+    from generate import make_project
+
+    from resilience_qda import read_project
+    from resilience_qda.analysis.agreement import unit_agreement
+    from resilience_qda.coding.units import units
+
+    folder = Path(__file__).resolve().parent / "out" / f"agreement-units-{documents}x{words}"
+    if not folder.exists():
+        make_project(folder, documents=documents, words=words)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        project = read_project(folder)
+    t0 = time.perf_counter()
+    table = units(project.corpus, "sentence")
+    segmenting = time.perf_counter() - t0
+    rng = np.random.default_rng(1)
+    picked = table.sample(frac=0.3, random_state=1)
+    a = pd.DataFrame(
+        {
+            "doc_id": picked["doc_id"],
+            "start": picked["start"],
+            "end": picked["end"],
+            "code": rng.integers(0, codes, len(picked)),
+            "coder": "A",
+        }
+    )
+    b = a.sample(frac=0.85, random_state=2).assign(coder="B")
+    b.loc[b.sample(frac=0.1, random_state=3).index, "code"] = rng.integers(0, codes)
+    codings = pd.concat([a, b], ignore_index=True)
+    codings["code"] = "code-" + codings["code"].astype(str).str.zfill(3)
+    t0 = time.perf_counter()
+    unit_agreement(codings, table, ["A", "B"], method=["cohen", "krippendorff", "gwet"])
+    per_code = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    by_doc = unit_agreement(codings, table, ["A", "B"], by_document=True)
+    per_doc = time.perf_counter() - t0
+    print(
+        f"sentence units: {len(table):,} in {documents:,} generated documents, "
+        f"{len(codings):,} codings"
+    )
+    print(f"units(corpus, 'sentence'):                    {segmenting:7.2f} s")
+    print(f"unit_agreement, 3 methods per code:           {per_code:7.2f} s")
+    print(f"unit_agreement, per code x document ({len(by_doc):,}): {per_doc:7.2f} s")
+    if "--keep" not in __import__("sys").argv:
+        shutil.rmtree(folder)
 
 
 if __name__ == "__main__":
