@@ -146,7 +146,8 @@ def bench_units(documents: int, codes: int, words: int = 1000) -> None:
         }
     )
     b = a.sample(frac=0.85, random_state=2).assign(coder="B")
-    b.loc[b.sample(frac=0.1, random_state=3).index, "code"] = rng.integers(0, codes)
+    recoded = b.sample(frac=0.1, random_state=3).index
+    b.loc[recoded, "code"] = rng.integers(0, codes, len(recoded))
     codings = pd.concat([a, b], ignore_index=True)
     codings["code"] = "code-" + codings["code"].astype(str).str.zfill(3)
     t0 = time.perf_counter()
