@@ -109,6 +109,11 @@ def test_key_names_match_whole_words_as_written_or_in_capitals(key):
     ]
 
 
+def test_a_name_that_starts_a_hyphenated_word_is_not_that_name(key):
+    text = "Rose-tinted glasses, said Amelia-Rose; Rose came too."
+    assert [text[h.start : h.end] for h in find_key_names(text, key)] == ["Amelia-Rose", "Rose"]
+
+
 def test_key_names_inside_email_addresses_are_left_to_the_email_pattern(key):
     table = find_candidates({"d": "Write to jayden.clarke@example.org please"}, key=key)
     assert table[["text", "kind"]].values.tolist() == [["jayden.clarke@example.org", "EMAIL"]]
@@ -487,6 +492,21 @@ def raw(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
+def small_raw(raw):
+    """The raw project cut down to the documents with identifiers (for command-line tests)."""
+    root = raw / "small"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        full = rq.read_project(raw / "raw")
+    keep = sorted({d for d, _, _ in INSERTIONS})
+    corpus = Corpus([full.corpus[d] for d in keep], cases=full.corpus.cases)
+    codings = full.codings[full.codings["doc_id"].isin(keep)]
+    rq.write_project(Project(corpus, full.codebook, codings), root / "raw")
+    shutil.copy(raw / "key.csv", root / "key.csv")
+    return root
+
+
+@pytest.fixture(scope="module")
 def shared(raw):
     """The raw project reviewed (everything accepted), pseudonymised and written."""
     key = read_key(raw / "key.csv", project=raw / "raw")
@@ -508,7 +528,7 @@ def test_end_to_end_review_replace_check_keeps_every_coding_on_its_words(raw, sh
     shared = rq.read_project(raw / "shared")
 
     assert check_project(raw / "shared", key=key).empty
-    assert shared.warnings == []
+    assert not [w for w in shared.warnings if "no longer cover" in w]
     # every coding covers the same words, with the reviewed identifiers replaced
     surfaces = sorted(
         zip(review["text"], review["replacement"], strict=True), key=lambda p: -len(p[0])
@@ -556,8 +576,8 @@ def test_the_shared_project_holds_no_real_name_and_records_the_key_version(raw, 
 # --------------------------------------------------------------------------- command line
 
 
-def test_cli_review_apply_check(raw, tmp_path, capsys):
-    project, keyfile = str(raw / "raw"), str(raw / "key.csv")
+def test_cli_review_apply_check(small_raw, tmp_path, capsys):
+    project, keyfile = str(small_raw / "raw"), str(small_raw / "key.csv")
     review = tmp_path / "review.csv"
     assert main(["pseudonymise", "check", project, "--key", keyfile]) == 1
     out = capsys.readouterr()
@@ -587,23 +607,23 @@ def test_cli_review_apply_check(raw, tmp_path, capsys):
     assert (tmp_path / "codings.csv").exists()
 
 
-def test_cli_refuses_to_write_the_review_inside_the_project(raw, capsys):
-    project = str(raw / "raw")
+def test_cli_refuses_to_write_the_review_inside_the_project(small_raw, capsys):
+    project = str(small_raw / "raw")
     code = main(["pseudonymise", "review", project, "-o", f"{project}/review.csv"])
     assert code == 1
     assert "must not be written inside the project" in capsys.readouterr().err
-    assert not (raw / "raw" / "review.csv").exists()
+    assert not (small_raw / "raw" / "review.csv").exists()
 
 
-def test_cli_apply_needs_the_key_when_the_review_used_one(raw, tmp_path, capsys):
+def test_cli_apply_needs_the_key_when_the_review_used_one(small_raw, tmp_path, capsys):
     review = tmp_path / "review.csv"
     main(
         [
             "pseudonymise",
             "review",
-            str(raw / "raw"),
+            str(small_raw / "raw"),
             "--key",
-            str(raw / "key.csv"),
+            str(small_raw / "key.csv"),
             "-o",
             str(review),
         ]
@@ -612,7 +632,7 @@ def test_cli_apply_needs_the_key_when_the_review_used_one(raw, tmp_path, capsys)
         [
             "pseudonymise",
             "apply",
-            str(raw / "raw"),
+            str(small_raw / "raw"),
             "--review",
             str(review),
             "--out",
@@ -621,6 +641,19 @@ def test_cli_apply_needs_the_key_when_the_review_used_one(raw, tmp_path, capsys)
     )
     assert code == 1
     assert "pass the same key" in capsys.readouterr().err
+
+
+def test_cli_apply_in_place_replaces_the_sources_and_records_it(small_raw, tmp_path):
+    project = tmp_path / "copy"
+    shutil.copytree(small_raw / "raw", project)
+    review, keyfile = tmp_path / "review.csv", str(small_raw / "key.csv")
+    assert main(["pseudonymise", "review", str(project), "--key", keyfile, "-o", str(review)]) == 0
+    args = ["pseudonymise", "apply", str(project), "--review", str(review), "--key", keyfile]
+    assert main([*args, "--in-place"]) == 0
+    assert "Child 1" in (project / "sources" / "interview-L.txt").read_text(encoding="utf-8")
+    assert (project / "pseudonymisation.yaml").exists()
+    assert main(["pseudonymise", "check", str(project), "--key", keyfile]) == 0
+    assert main([*args, "--in-place"]) == 1  # the review no longer fits the texts
 
 
 def test_check_reports_file_names_and_respects_reviewed_keeps(tmp_path):

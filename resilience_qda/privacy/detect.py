@@ -81,7 +81,8 @@ def project_texts(project: Project | Corpus | Mapping[str, str]) -> dict[str, st
 
 def find_key_names(text: str, key: Key) -> list[Hit]:
     """Every written form of the key's names in ``text`` (whole words; as written in the
-    key or in capitals; any run of white space between words).
+    key or in capitals; any run of white space between words; not the first part of a
+    hyphenated word such as "Rose-tinted").
 
     >>> from resilience_qda.privacy.key import key_from_frame
     >>> k = key_from_frame(pd.DataFrame({"name": ["Jayden Clarke"], "pseudonym": ["Child 1"]}))
@@ -121,7 +122,7 @@ def _key_pattern(key: Key) -> tuple[re.Pattern | None, dict[str, str]]:
                 lookup.setdefault(re.sub(r"\s+", " ", shown), form)
         forms = sorted(lookup, key=lambda f: (-len(f), f))
         alternation = "|".join(r"\s+".join(map(re.escape, f.split(" "))) for f in forms)
-        pattern = re.compile(rf"(?<!\w)(?:{alternation})(?!\w)") if forms else None
+        pattern = re.compile(rf"(?<!\w)(?:{alternation})(?!\w|-[a-z])") if forms else None
         _PATTERN_CACHE[cache_id] = (pattern, lookup)
     return _PATTERN_CACHE[cache_id]
 

@@ -72,11 +72,13 @@ def detection_scores(found: pd.DataFrame, gold: pd.DataFrame) -> pd.DataFrame:
     >>> detection_scores(f, g)[["kind", "precision", "recall"]].values.tolist()
     [['NAME', 1.0, 1.0], ['PHONE', 0.0, 0.0], ['all', 0.5, 0.5]]
     """
-    f_hit = [_overlaps(r, gold) for r in found.itertuples(index=False)]
-    g_hit = [_overlaps(r, found) for r in gold.itertuples(index=False)]
-    exact = [_overlaps(r, gold, exact=True) for r in found.itertuples(index=False)]
-    f = found.assign(hit=f_hit, exact=exact)
-    g = gold.assign(hit=g_hit)
+    gold_spans = _by_doc_kind(gold)
+    found_spans = _by_doc_kind(found)
+    f = found.assign(
+        hit=[_hits(r, gold_spans) for r in found.itertuples(index=False)],
+        exact=[_hits(r, gold_spans, exact=True) for r in found.itertuples(index=False)],
+    )
+    g = gold.assign(hit=[_hits(r, found_spans) for r in gold.itertuples(index=False)])
     rows = []
     for kind in [*sorted(set(f["kind"]) | set(g["kind"])), "all"]:
         fk = f if kind == "all" else f[f["kind"] == kind]
@@ -95,11 +97,18 @@ def detection_scores(found: pd.DataFrame, gold: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(SCORE_COLUMNS))
 
 
-def _overlaps(r, other: pd.DataFrame, *, exact: bool = False) -> bool:
-    same = other[(other["doc_id"] == r.doc_id) & (other["kind"] == r.kind)]
+def _by_doc_kind(table: pd.DataFrame) -> dict[tuple[str, str], list[tuple[int, int]]]:
+    spans: dict[tuple[str, str], list[tuple[int, int]]] = {}
+    for d, k, s, e in table[["doc_id", "kind", "start", "end"]].itertuples(index=False):
+        spans.setdefault((d, k), []).append((int(s), int(e)))
+    return spans
+
+
+def _hits(r, spans: dict, *, exact: bool = False) -> bool:
+    others = spans.get((r.doc_id, r.kind), [])
     if exact:
-        return bool(((same["start"] == r.start) & (same["end"] == r.end)).any())
-    return bool(((same["start"] < r.end) & (same["end"] > r.start)).any())
+        return (int(r.start), int(r.end)) in others
+    return any(s < r.end and e > r.start for s, e in others)
 
 
 __all__ = ["SCORE_COLUMNS", "detection_scores", "parse_labelled"]

@@ -73,7 +73,7 @@ _STREET_ANY = (
 _STREET_NAMED = r"Road|Street|Avenue|Lane|Close|Drive|Crescent|Gardens|Terrace|Grove|Rise|Mews"
 _ADDRESS = re.compile(
     r"(?:\b(?:Flat|Apartment|Unit)\s+\d+[A-Za-z]?,?\s+)?"
-    rf"\b\d{{1,4}}[A-Za-z]?,?\s+(?:{_CAP}\s+){{1,3}}(?:{_STREET_ANY})\b\.?"
+    rf"\b\d{{1,4}}[A-Za-z]?,?\s+(?:{_CAP}\s+){{1,3}}(?:{_STREET_ANY})\b"
     rf"|\b(?:{_CAP}\s+){{1,2}}(?:{_STREET_NAMED})\b"
 )
 _INSTITUTION_TYPES = (
@@ -205,7 +205,7 @@ def find_addresses(text: str) -> list[Hit]:
     out = []
     for m in _ADDRESS.finditer(text):
         s, e = _strip_leading(text, m.start(), m.end())
-        if e > s and re.search(rf"(?:{_STREET_ANY})\.?$", text[s:e]) and s < e:
+        if e > s and re.search(rf"(?:{_STREET_ANY})$", text[s:e]):
             name = text[s:e].split()
             if name[0][0].isdigit() or name[0] in ("Flat", "Apartment", "Unit") or len(name) > 1:
                 out.append(Hit(s, e, "ADDRESS", "pattern"))
