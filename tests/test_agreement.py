@@ -358,6 +358,8 @@ class TestCodingComparison:
         bad.loc[0, "start"] = "1.5"
         with pytest.raises(CodingsError, match="not a whole number"):
             coding_comparison(bad, {"s": "." * 20}, ["A", "B"])
+        with pytest.raises(ValueError, match="applies to unit-based"):
+            coding_comparison(c, {"s": "." * 20}, ["A", "B"], documents="own")
         with pytest.raises(ValueError, match="threshold"):
             segment_agreement(c, {"s": "." * 20}, ["A", "B"], threshold=0)
         with pytest.raises(ValueError, match="min_overlap"):

@@ -22,6 +22,7 @@ from ..model import Corpus
 from .agreement_data import (
     check_codings,
     group_codings,
+    no_missing_data,
     resolve_coders,
     select_codes,
     select_documents,
@@ -115,6 +116,7 @@ def coding_comparison(
     >>> [int(row[k]) for k in "abcd"], float(row["agreement_pct"]), round(float(row["kappa"]), 6)
     ([50, 100, 50, 800], 85.0, 0.318182)
     """
+    no_missing_data(documents, "the character-level comparison")
     groups = resolve_coders(codings, coders)
     if len(groups) != 2:
         raise ValueError(f"coding comparison is between two coders or groups; got {len(groups)}")

@@ -157,6 +157,15 @@ def select_documents(
     return [d for d in doc_ids if d in set(documents)], None
 
 
+def no_missing_data(documents, what: str) -> None:
+    """Refuse ``documents="own"`` where missing judgements have no meaning."""
+    if isinstance(documents, str) and documents == "own":
+        raise ValueError(
+            f'documents="own" (missing data outside each coder\'s documents) applies to '
+            f'unit-based agreement, not to {what}; use "shared", "all" or a list of doc_ids'
+        )
+
+
 def select_codes(grouped: pd.DataFrame, codes: Sequence[str] | None) -> list[str]:
     """The codes compared: those given, else every code a compared coder used in the
     documents compared (sorted)."""

@@ -14,6 +14,7 @@ from ..model import Corpus
 from .agreement_data import (
     check_codings,
     group_codings,
+    no_missing_data,
     resolve_coders,
     select_codes,
     select_documents,
@@ -28,6 +29,7 @@ SEGMENT_COLUMNS = [
 
 
 def _two_sides(codings, texts, coders, codes, documents):
+    no_missing_data(documents, "segments or character passages")
     groups = resolve_coders(codings, coders)
     if len(groups) != 2:
         raise ValueError(f"this comparison is between two coders or groups; got {len(groups)}")
