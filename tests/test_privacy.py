@@ -25,6 +25,7 @@ from resilience_qda.privacy import (
     check_project,
     find_candidates,
     find_patterns,
+    key_from_frame,
     load_pipeline,
     nhs_check_digit_ok,
     pseudonymisation_note,
@@ -81,6 +82,7 @@ def test_key_inside_the_project_folder_is_refused(tmp_path):
         ("name,pseudonym\nSarah,\n", "must both be filled"),
         ("name,pseudonym,variants\nSarah Jones,P1,Sal\nSally Smith,P2,Sal\n", "two pseudonyms"),
         ("name,pseudonym\nSam Cole,Ben\nBen Ross,P2\n", "also a real name"),
+        ("name,pseudonym\nSam Cole,Joe Ross\nBen Ross,P2\n", "contains 'Ross'"),
         ("", "cannot be read"),
     ],
 )
@@ -88,6 +90,25 @@ def test_malformed_keys_are_refused_with_the_row_and_the_fix(tmp_path, csv, mess
     (tmp_path / "key.csv").write_text(csv)
     with pytest.raises(PseudonymKeyError, match=message):
         read_key(tmp_path / "key.csv")
+
+
+def test_places_and_organisations_in_the_key_keep_their_kind():
+    k = key_from_frame(
+        pd.DataFrame(
+            {
+                "name": ["Whitehawk", "Oak Trust", "Jo Bloggs"],
+                "pseudonym": ["[TOWN 1]", "[CHARITY 1]", "P1"],
+                "kind": ["place", "organisation", ""],
+            }
+        )
+    )
+    table = find_candidates({"d": "Jo from Oak Trust lives in Whitehawk."}, key=k)
+    assert table[["text", "kind", "replacement"]].values.tolist() == [
+        ["Jo", "NAME", "P1"],
+        ["Oak Trust", "ORG", "[CHARITY 1]"],
+        ["Whitehawk", "PLACE", "[TOWN 1]"],
+    ]
+    assert "Oak" not in k.variants  # only people's names are split into words
 
 
 def test_key_version_ignores_row_order_and_whitespace_but_not_content():
@@ -377,7 +398,10 @@ def test_drifted_codings_must_be_reanchored_first(key):
         pseudonymise(project, find_candidates(project, key=key), key=key)
 
 
-WORDS = ["the", "lad", "said", "Jayden", "rang", "Sal", "at", "BN2 4GJ", "\n\n", "Kayla", "ok."]
+WORDS = [
+    *["the", "lad", "said", "rang", "at", "ok.", "\n\n", ",", "Participant", "L:"],
+    *["Jayden", "Jayden's", "Sal", "Kayla Morrison", "BN2 4GJ", "(07700 900123)", "jo@example.org"],
+]
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

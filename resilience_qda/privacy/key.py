@@ -110,7 +110,7 @@ def key_from_frame(table: pd.DataFrame, *, origin: str = "key") -> Key:
             f"{origin}: missing column(s) {', '.join(missing)}; a key has name,pseudonym and "
             "optionally variants,kind"
         )
-    table = table.fillna("").astype(str).apply(lambda s: s.str.strip())
+    table = table.reset_index(drop=True).fillna("").astype(str).apply(lambda s: s.str.strip())
     for col in ("variants", "kind"):
         if col not in table:
             table[col] = ""
@@ -144,6 +144,17 @@ def key_from_frame(table: pd.DataFrame, *, origin: str = "key") -> Key:
             f"{origin}: pseudonym {clash[0]!r} is also a real name in the key; choose "
             "pseudonyms that are not real names of the study"
         )
+    for pseudonym in sorted(set(table["pseudonym"])):
+        inside = [
+            f
+            for f, p in variants.items()
+            if p != pseudonym and re.search(rf"(?<!\w){re.escape(f)}(?!\w)", pseudonym)
+        ]
+        if inside:
+            raise PseudonymKeyError(
+                f"{origin}: pseudonym {pseudonym!r} contains {inside[0]!r}, a real name of "
+                f"someone else in the key; choose pseudonyms without real names in them"
+            )
     order = sorted(variants, key=lambda f: (-len(f), f))
     kinds = {f: table["kind"].iloc[rows_of[f]] for f in order}
     return Key(table, {f: variants[f] for f in order}, kinds, key_version(table))
