@@ -28,6 +28,7 @@ COMMANDS = [
     "reanchor",
     "sheet",
     "word",
+    "suggest",
 ]
 
 
