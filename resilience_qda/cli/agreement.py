@@ -143,7 +143,7 @@ def run(args) -> int:
     else:
         sys.stdout.write(buf.getvalue())
     compared = table.attrs.get("documents")
-    if compared is not None and len(compared) < len(project.corpus):
+    if args.documents == "shared" and compared is not None and len(compared) < len(project.corpus):
         print(
             f"note: compared the {len(compared)} document(s) every coder coded; left out "
             f"{len(project.corpus) - len(compared)} (--documents all includes them)",
@@ -151,7 +151,8 @@ def run(args) -> int:
         )
     if "undefined" in table and table["undefined"].any():
         n = int(table["undefined"].sum())
-        what = "NVivo's convention: kappa 1" if unit == "character" else "left empty"
+        nvivo = unit == "character" and not args.disagreements and method in (None, "nvivo")
+        what = "NVivo's convention: kappa 1" if nvivo else "left empty"
         print(
             f"note: {n} row(s) have a coefficient of 0/0 (the code unused by both sides, or "
             f"one category only); {what}, flagged in column 'undefined'",
