@@ -337,6 +337,7 @@ def small_project(text=TEXT, spans=(("Jayden's teacher", "a"), ("Jay was fine", 
         s = text.index(quote)
         rows.append(("d", s, s + len(quote), code, "A", "manual", None))
     codings = pd.DataFrame(rows, columns=list(rq.CODINGS_COLUMNS))
+    codings["memo"] = "ask Paul Greaves"
     doc = Document("d", text, {"kind": "interview", "original_file": "Jayden Clarke.docx"})
     return Project(Corpus([doc]), Codebook(), codings)
 
@@ -350,6 +351,7 @@ def test_replacement_changes_text_and_keeps_codings_on_their_words(key):
     assert coded == ["Child 1's teacher", "Child 1 was fine"]
     assert out.codings_report["status"].tolist() == ["changed", "changed"]
     assert out.project.corpus["d"].metadata["original_file"] == "Child 1.docx"
+    assert set(out.project.codings["memo"]) == {"ask Colleague 1"}
     assert out.project.corpus["d"].metadata["pseudonymised"] == key.version
     assert out.record["replaced"] == {"NAME": 3, "PHONE": 1}
 

@@ -203,7 +203,7 @@ def pseudonymise(
     codings, report = _carry_codings(project, spans, new_texts)
     replace_names = _name_replacer(key, todo)
     for col in codings.columns.difference(CODINGS_COLUMNS):
-        if codings[col].dtype == object:
+        if codings[col].dtype == object or pd.api.types.is_string_dtype(codings[col]):
             codings[col] = codings[col].map(replace_names)
     corpus = Corpus(
         [
