@@ -633,6 +633,12 @@ def test_cli_review_apply_check(small_raw, tmp_path, capsys):
     assert (tmp_path / "codings.csv").exists()
 
 
+def test_cli_review_with_an_uninstalled_spacy_pipeline_fails_cleanly(small_raw, capsys):
+    code = main(["pseudonymise", "review", str(small_raw / "raw"), "--spacy", "en_core_web_xx"])
+    assert code == 1
+    assert "is not installed" in capsys.readouterr().err
+
+
 def test_cli_refuses_to_write_the_review_inside_the_project(small_raw, capsys):
     project = str(small_raw / "raw")
     code = main(["pseudonymise", "review", project, "-o", f"{project}/review.csv"])
