@@ -11,9 +11,10 @@ Prints, for a generated corpus of about 1M words (and 10M words for memory):
 - the speed-up of ``--n-process 2``.
 
 Runs are interleaved and the best of ``--repeat`` is kept, so that other load on the machine
-hurts both sides alike.
+hurts both sides alike. ``--steady`` adds the same comparison inside one process, after
+start-up (imports, pipeline and codebook compilation), which shows the coding rate itself.
 
-    python benchmarks/bench_rules.py [--words 1500] [--repeat 3] [--no-10m]
+    python benchmarks/bench_rules.py [--words 1500] [--repeat 3] [--no-10m] [--steady]
 """
 
 from __future__ import annotations
@@ -82,16 +83,55 @@ def code_cmd(folder: Path, n_process: int = 1) -> list[str]:
     ]
 
 
+def steady(folder: Path, n_words: int, repeat: int) -> None:
+    """Tokenise-only vs code (rows written to a CSV) in this process, best of ``repeat``."""
+    import csv
+
+    from resilience_qda.cli.code import lazy_documents
+    from resilience_qda.coding.nlp import make_nlp
+    from resilience_qda.coding.rules import RULE_COLUMNS, code_documents
+    from resilience_qda.io.codebook import read_codebook
+
+    nlp = make_nlp()
+    book = read_codebook("cop-evaluation")
+    files = sorted((folder / "sources").glob("*.txt"))
+    list(code_documents([], book))  # compile the rules once, outside the timings
+    best = {"baseline": 1e9, "code": 1e9}
+    out = OUT / f"{folder.name}-steady.csv"
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        for _doc in nlp.pipe((f.read_text(encoding="utf-8") for f in files), batch_size=64):
+            pass
+        best["baseline"] = min(best["baseline"], time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        with out.open("w", encoding="utf-8", newline="") as fh:
+            writer = csv.writer(fh, lineterminator="\n")
+            writer.writerow(RULE_COLUMNS)
+            for rows in code_documents(lazy_documents([str(folder)]), book, as_tuples=True):
+                writer.writerows(rows)
+        best["code"] = min(best["code"], time.perf_counter() - t0)
+    print(f"\n1M words in one process after start-up (best of {repeat})")
+    for name, seconds in best.items():
+        print(f"  {name:9s} {n_words / seconds:9,.0f} words/s")
+    print(f"  ratio code / tokenise-only: {best['baseline'] / best['code']:.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--words", type=int, default=1500, help="words per document")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--no-10m", action="store_true", help="skip the 10M-word memory run")
+    parser.add_argument("--steady", action="store_true", help="also measure in one process")
+    parser.add_argument("--steady-only", action="store_true", help="only measure in one process")
     args = parser.parse_args()
 
     small = corpus(1_000_000 // args.words, args.words)
     n_words = count_words(small)
     print(f"corpus: {small.name}, {n_words:,} words", flush=True)
+    if args.steady or args.steady_only:
+        steady(small, n_words, args.repeat)
+        if args.steady_only:
+            return
     best = {"baseline": (1e9, 0.0), "code": (1e9, 0.0), "code -n2": (1e9, 0.0)}
     commands = {
         "baseline": [sys.executable, "-c", BASELINE, str(small)],
