@@ -63,6 +63,48 @@ def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return merged
 
 
+_NEVER = re.compile(r"(?!)")
+_FRAME_COLUMNS = ("unit", "start", "end", "speaker", "turn", "interviewer")
+
+
+def _unit_rows(text: str, unit: str, turns: list[tuple]) -> list[tuple]:
+    """``(start, end, speaker, turn, interviewer)`` of each unit; ``turns`` holds
+    ``(start, end, speaker, turn, interviewer)`` of each speaker turn (may be empty)."""
+    if unit == "document":
+        return [(0, len(text), None, None, False)] if text.strip() else []
+    blocks: list[tuple] = []
+    if turns:
+        first = min(t[0] for t in turns)
+        header_end = text.rfind("\n", 0, first) + 1  # the line of the first speaker label
+        if header_end > 0:
+            blocks.append((0, header_end, None, None, False))
+        blocks += turns
+    else:
+        blocks.append((0, len(text), None, None, False))
+    rows = []
+    for b_start, b_end, speaker, turn, interviewer in blocks:
+        if unit == "turn" and turn is not None:
+            pieces = _spans(text, b_start, b_end, _NEVER)
+        else:
+            pieces = _spans(text, b_start, b_end, _PARAGRAPH_BREAK)
+            if unit == "sentence":
+                pieces = [s for p in pieces for s in _sentences(text, *p)]
+        rows += [(s, e, speaker, turn, interviewer) for s, e in pieces]
+    return rows
+
+
+def _check_unit(unit: str) -> None:
+    if unit not in UNITS:
+        raise ValueError(f"unit must be one of {', '.join(UNITS)}; got {unit!r}")
+
+
+def _frame(columns: dict[str, list]) -> pd.DataFrame:
+    table = pd.DataFrame(columns)
+    return table.astype(
+        {"unit": "int64", "start": "int64", "end": "int64", "turn": "Int64", "interviewer": "bool"}
+    )
+
+
 def segment(text: str, unit: str, *, turns: pd.DataFrame | None = None) -> pd.DataFrame:
     """The units of one text as ``unit, start, end, speaker, turn, interviewer``.
 
@@ -76,37 +118,29 @@ def segment(text: str, unit: str, *, turns: pd.DataFrame | None = None) -> pd.Da
     >>> segment("One. Two!\\n\\nThree", "sentence")[["start", "end"]].values.tolist()
     [[0, 4], [5, 9], [11, 16]]
     """
-    if unit not in UNITS:
-        raise ValueError(f"unit must be one of {', '.join(UNITS)}; got {unit!r}")
-    blocks: list[tuple[int, int, object, object, bool]] = []  # start, end, speaker, turn, int.
-    if turns is not None and len(turns):
-        first = int(turns["start"].min())
-        header_end = text.rfind("\n", 0, first) + 1  # the line of the first speaker label
-        if header_end > 0:
-            blocks.append((0, header_end, None, None, False))
-        blocks += [
-            (t.start, t.end, t.speaker, t.turn, bool(t.interviewer))
-            for t in turns.itertuples(index=False)
-        ]
-    else:
-        blocks.append((0, len(text), None, None, False))
-
-    rows = []
-    for b_start, b_end, speaker, turn, interviewer in blocks:
-        if unit == "document":
-            pieces = [(b_start, b_end)]
-        elif unit == "turn" and turn is not None:
-            pieces = _spans(text, b_start, b_end, re.compile(r"(?!)"))
-        else:
-            pieces = _spans(text, b_start, b_end, _PARAGRAPH_BREAK)
-            if unit == "sentence":
-                pieces = [s for p in pieces for s in _sentences(text, *p)]
-        rows += [(s, e, speaker, turn, interviewer) for s, e in pieces]
-    if unit == "document":
-        rows = [(0, len(text), None, None, False)] if text.strip() else []
-    table = pd.DataFrame(rows, columns=["start", "end", "speaker", "turn", "interviewer"])
-    table.insert(0, "unit", np.arange(len(table), dtype="int64"))
-    return table.astype({"start": "int64", "end": "int64", "interviewer": "bool"})
+    _check_unit(unit)
+    spans = (
+        []
+        if turns is None
+        else list(
+            zip(
+                turns["start"],
+                turns["end"],
+                turns["speaker"],
+                turns["turn"],
+                turns["interviewer"],
+                strict=True,
+            )
+        )
+    )
+    rows = _unit_rows(text, unit, spans)
+    values = list(zip(*rows, strict=True)) if rows else [()] * 5
+    return _frame(
+        {
+            "unit": range(len(rows)),
+            **{name: list(col) for name, col in zip(_FRAME_COLUMNS[1:], values, strict=True)},
+        }
+    )
 
 
 def units(corpus: Corpus, unit: str = "sentence") -> pd.DataFrame:
@@ -125,17 +159,30 @@ def units(corpus: Corpus, unit: str = "sentence") -> pd.DataFrame:
     >>> units(c, "sentence")[["speaker", "start", "end"]].values.tolist()
     [['I', 3, 7], ['P', 12, 20], ['P', 21, 30]]
     """
+    _check_unit(unit)
     turns = corpus.turns
-    by_doc = dict(tuple(turns.groupby("doc_id", sort=False))) if len(turns) else {}
-    frames = []
+    by_doc: dict[str, list[tuple]] = {}
+    for row in zip(
+        turns["doc_id"],
+        turns["start"],
+        turns["end"],
+        turns["speaker"],
+        turns["turn"],
+        turns["interviewer"],
+        strict=True,
+    ):
+        by_doc.setdefault(row[0], []).append(row[1:])
+    columns: dict[str, list] = {name: [] for name in UNITS_COLUMNS}
     for doc in corpus:
-        t = by_doc.get(doc.doc_id) if doc.kind in TRANSCRIPT_KINDS else None
-        table = segment(doc.text, unit, turns=t)
-        table.insert(0, "doc_id", doc.doc_id)
-        frames.append(table)
-    if not frames:
-        return pd.DataFrame(columns=list(UNITS_COLUMNS))
-    return pd.concat(frames, ignore_index=True)[list(UNITS_COLUMNS)]
+        spans = by_doc.get(doc.doc_id, []) if doc.kind in TRANSCRIPT_KINDS else []
+        rows = _unit_rows(doc.text, unit, spans)
+        columns["doc_id"] += [doc.doc_id] * len(rows)
+        columns["unit"] += range(len(rows))
+        for name, values in (
+            zip(_FRAME_COLUMNS[1:], zip(*rows, strict=True), strict=True) if rows else ()
+        ):
+            columns[name] += values
+    return _frame(columns)[list(UNITS_COLUMNS)]
 
 
 def code_units(
