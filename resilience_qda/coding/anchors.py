@@ -226,6 +226,24 @@ def _context_score(text: str, p: int, q: int, prefix: str, suffix: str) -> float
     return (n + m) / total
 
 
+def _near_context(text: str, p: int, q: int, prefix: str, suffix: str, slack: int = 32) -> float:
+    """Share of the anchor's context found near ``text[p:q]`` (within ``slack`` extra
+    characters, in runs of 3 or more): context words still close by, even if text was
+    inserted right at the passage's edge."""
+    total = len(prefix) + len(suffix)
+    if total == 0:
+        return 1.0
+    found = 0
+    for ctx, window in (
+        (prefix, text[max(0, p - len(prefix) - slack) : p]),
+        (suffix, text[q : q + len(suffix) + slack]),
+    ):
+        if ctx and window:
+            blocks = SequenceMatcher(None, ctx, window, autojunk=False).get_matching_blocks()
+            found += sum(b.size for b in blocks if b.size >= 3)
+    return found / total
+
+
 def _occurrences(text: str, quote: str, limit: int = 2000) -> list[int]:
     out, i = [], text.find(quote)
     while i >= 0 and len(out) < limit:
@@ -342,14 +360,19 @@ def _locate(
             verdict, sim = _judge(
                 quote, text, s, e, threshold=threshold, min_kept=min_kept, grown=False
             )
-            ctx = _context_score(text, s, e, prefix, suffix)
+            ctx = _near_context(text, s, e, prefix, suffix)
             if verdict is not None and ctx >= MIN_CONTEXT and (p is None or ctx > score):
                 fuzzy = placed("fuzzy", s, e, verdict, sim)
     if fuzzy is not None:
         return fuzzy
     if p is not None and score >= needed:
         return placed("quote", p, p + len(quote), "same", 1.0)
-    if p is not None and n == 1 and len(quote) >= LONG_QUOTE and score >= MIN_CONTEXT:
+    if (
+        p is not None
+        and n == 1
+        and len(quote) >= LONG_QUOTE
+        and _near_context(text, p, p + len(quote), prefix, suffix) >= MIN_CONTEXT
+    ):
         return placed("quote", p, p + len(quote), "same", 1.0)
     return "orphaned", "none", None, None, 0.0
 
