@@ -15,6 +15,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import xmlschema
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from resilience_qda.cli import main
 from resilience_qda.errors import QDAWarning, ReadError
@@ -35,6 +37,7 @@ from resilience_qda.io.refi import (
     write_qdpx,
 )
 from resilience_qda.io.refi_offsets import Interpretation, Selection, SourceText, choose
+from resilience_qda.io.text import normalise
 from resilience_qda.model import Code, Codebook, Corpus, Document, Project
 
 REFI = Path("/work/shared/refi")
@@ -301,6 +304,45 @@ def test_each_producers_unit_is_detected_from_word_boundaries(how):
     stored_words = [m.start() for m in re.finditer(r"\w+", source.stored)]
     assert got == stored_words
     assert choice.confidence in ("high", "medium")
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    pieces=st.lists(
+        st.sampled_from(
+            ["ab", " ", "\r\n", "\n", "😀", "é", "e\u0301", "中", "\r", "\u1100\u1161", "\u212b"]
+        ),
+        max_size=30,
+    ),
+    how=st.sampled_from(
+        [
+            Interpretation(u, c, b)
+            for u in ("codepoint", "utf16", "utf8")
+            for c in (1, 2)
+            for b in (False, True)
+        ]
+    ),
+)
+def test_every_position_between_characters_maps_to_the_stored_text(pieces, how):
+    raw = "".join(pieces)
+    source = SourceText(raw, bom=how.bom)
+
+    def units(text: str) -> int:
+        if how.unit == "codepoint":
+            return len(text)
+        return len(text.encode("utf-16-le")) // 2 if how.unit == "utf16" else len(text.encode())
+
+    bom = {"codepoint": 1, "utf16": 1, "utf8": 3}[how.unit] if how.bom else 0
+    cuts = [0]
+    for piece in pieces:  # positions between pieces: never inside a CRLF or a combining pair
+        cuts.append(cuts[-1] + len(piece))
+    for i in cuts:
+        if raw[i - 1 : i + 1] == "\r\n":
+            continue  # a '\r' piece then a '\n' piece: inside one line break
+        prefix = raw[:i]
+        counted = prefix.replace("\r\n", "\n") if how.crlf == 1 else prefix
+        got = source.to_stored([units(counted) + bom], how).tolist()[0]
+        assert got == len(normalise(prefix)), (prefix, how)
 
 
 def test_positions_follow_nfc_normalisation():

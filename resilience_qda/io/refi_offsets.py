@@ -125,12 +125,20 @@ def _stored_map(raw: str, *, name: str) -> tuple[str, np.ndarray]:
 def _nfc_map(text: str, stored: str) -> np.ndarray:
     """Map positions of ``text`` to positions of its NFC form, segment by segment.
 
-    Segments start at characters below U+0300 (starters that never compose with what precedes
-    them), so each segment normalises on its own; a position inside a segment whose length
-    changed is clamped into the normalised segment.
+    A segment starts at a starter (combining class 0) that does not compose with the character
+    before it; a starter blocks composition across it, so each segment normalises on its own.
+    A position inside a segment whose length changed is clamped into the normalised segment.
     """
     out = np.zeros(len(text) + 1, dtype=np.int64)
-    starts = [0] + [i for i in range(1, len(text)) if ord(text[i]) < 0x300] + [len(text)]
+    starts = [0]
+    for i in range(1, len(text)):
+        ch = text[i]
+        if ord(ch) < 0x300 or (
+            not unicodedata.combining(ch)
+            and len(unicodedata.normalize("NFC", text[i - 1 : i + 1])) == 2
+        ):
+            starts.append(i)
+    starts.append(len(text))
     pos = 0
     pieces = []
     for a, b in itertools.pairwise(starts):
