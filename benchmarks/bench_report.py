@@ -13,6 +13,7 @@ baseline, and the ratios.
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import subprocess
 import sys
@@ -23,8 +24,9 @@ HERE = Path(__file__).resolve().parent
 SAMPLE = HERE.parent / "data" / "sample"
 
 
-def run_report(project: Path, out: Path) -> tuple[float, float]:
-    """Wall seconds and peak memory (MiB) of ``resilience-qda report`` in a child process."""
+def run_report(project: Path, out: Path) -> tuple[float, float, float]:
+    """Wall seconds, CPU seconds (user + system, the figure-drawing workers included) and
+    peak memory (MiB) of ``resilience-qda report`` in a child process."""
     code = (
         "import resource, sys, time\n"
         "from resilience_qda.cli import main\n"
@@ -36,11 +38,14 @@ def run_report(project: Path, out: Path) -> tuple[float, float]:
         "print(wall, max(own, kids), file=sys.stderr)\n"
         "sys.exit(status)\n"
     )
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if done.returncode:
         sys.exit(f"report failed on {project}:\n{done.stderr}")
     wall, rss_kib = done.stderr.strip().splitlines()[-1].split()
-    return float(wall), float(rss_kib) / 1024
+    return float(wall), cpu, float(rss_kib) / 1024
 
 
 def ensure_coded(documents: int, words: int, seed: int) -> Path:
@@ -80,17 +85,21 @@ def main() -> None:
     big = rq.read_project(root)
     n_words = int(big.corpus.documents["n_words"].sum())
     n_sample = int(rq.read_project(SAMPLE).corpus.documents["n_words"].sum())
-    base_wall, base_mem = run_report(SAMPLE, HERE / "out" / "report-sample")
-    wall, mem = run_report(root, HERE / "out" / f"{root.name}-report")
-    print(f"cpus: {resource.getpagesize() and __import__('os').cpu_count()}")
-    print(f"baseline data/sample: {n_sample:,} words, {base_wall:.1f} s, peak {base_mem:.0f} MiB")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    base_wall, base_cpu, base_mem = run_report(SAMPLE, HERE / "out" / "report-sample")
+    wall, cpu, mem = run_report(root, HERE / "out" / f"{root.name}-report")
+    print(f"cpus: {os.cpu_count()}, load average before the runs: {load}")
     print(
-        f"benchmark {root.name}: {len(big.corpus)} documents, {n_words:,} words, "
-        f"{len(big.codings):,} codings: {wall:.1f} s, peak {mem:.0f} MiB"
+        f"baseline data/sample: {n_sample:,} words, {base_wall:.1f} s wall, {base_cpu:.1f} s CPU, "
+        f"peak {base_mem:.0f} MiB"
     )
     print(
-        f"ratio: {wall / base_wall:.1f}x the time and {mem / base_mem:.1f}x the memory for "
-        f"{n_words / n_sample:.0f}x the words"
+        f"benchmark {root.name}: {len(big.corpus)} documents, {n_words:,} words, "
+        f"{len(big.codings):,} codings: {wall:.1f} s wall, {cpu:.1f} s CPU, peak {mem:.0f} MiB"
+    )
+    print(
+        f"ratio: {wall / base_wall:.1f}x the wall time, {cpu / base_cpu:.1f}x the CPU time and "
+        f"{mem / base_mem:.1f}x the memory for {n_words / n_sample:.0f}x the words"
     )
 
 

@@ -112,7 +112,7 @@ def test_no_codings():
     assert len(configurations(coder_a().head(0))) == 0
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=20, deadline=None)
 @given(random_codings())
 def test_cooccurrence_is_symmetric_and_bounded(c):
     before = c.copy()
@@ -129,7 +129,7 @@ def test_cooccurrence_is_symmetric_and_bounded(c):
             assert (m.to_numpy() <= np.minimum.outer(n, n)).all()
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=20, deadline=None)
 @given(random_codings())
 def test_configuration_counts_add_up_to_passages(c):
     conf = configurations(c, elements="elements")

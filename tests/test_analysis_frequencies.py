@@ -96,7 +96,7 @@ def test_codings_by_coder_counts():
     assert table[["coder", "codings", "documents"]].values.tolist() == [["A", 11, 4], ["B", 2, 2]]
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=20, deadline=None)
 @given(random_codings())
 def test_counts_add_up_and_input_is_not_mutated(c):
     before = c.copy()

@@ -92,7 +92,7 @@ DOC_TABLE = pd.DataFrame(
 )
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=20, deadline=None)
 @given(random_codings())
 def test_matrix_totals_match_frequencies_and_input_is_kept(c):
     before = c.copy()

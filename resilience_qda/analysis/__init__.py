@@ -1,6 +1,12 @@
 """Pure pandas/numpy functions over the codings table and the corpus tables (never spaCy)."""
 
-from .cooccurrence import configurations, cooccurrence, passage_configurations, passages
+from .cooccurrence import (
+    configuration_counts,
+    configurations,
+    cooccurrence,
+    passage_configurations,
+    passages,
+)
 from .corpus import cases_by_attribute, documents_by_kind
 from .frequencies import code_frequencies, codings_by_coder
 from .matrix import matrix_coding, wide
@@ -13,6 +19,7 @@ __all__ = [
     "code_frequencies",
     "codes_over_time",
     "codings_by_coder",
+    "configuration_counts",
     "configurations",
     "cooccurrence",
     "documents_by_kind",

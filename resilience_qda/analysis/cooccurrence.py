@@ -140,11 +140,10 @@ def cooccurrence(
     >>> t[t.code_a == "a"][["code_b", "count", "jaccard"]].values.tolist()
     [['a', 2, 1.0], ['b', 1, 0.5], ['c', 1, 0.5]]
     """
-    table = codings
-    if aggregate:
-        table = with_ancestors(table[["doc_id", "start", "end", "code", "coder"]])
-    table = select_codes(table, codes)
-    found = passages(table, how=how, units=units, within=within)
+    found = passages(select_codes(codings, codes), how=how, units=units, within=within)
+    if aggregate:  # a passage carries a parent when it carries a child: same passages
+        found = with_ancestors(found).drop_duplicates(["passage", "code"])
+    found = select_codes(found, codes)
     frames = []
     for coder, rows in found.groupby("coder", sort=True):
         pid, p_index = pd.factorize(rows["passage"])
@@ -280,6 +279,21 @@ def configurations(
     [['materials', 2, 2], ['materials + meanings', 1, 1]]
     """
     per = passage_configurations(codings, elements=elements, how=how, units=units, within=within)
+    return configuration_counts(per)
+
+
+def configuration_counts(per: pd.DataFrame) -> pd.DataFrame:
+    """Count the configurations of :func:`passage_configurations`' table (see
+    :func:`configurations`); use it to count and quote from one table.
+
+    Examples
+    --------
+    >>> per = pd.DataFrame({"coder": ["A", "A"], "doc_id": ["d", "e"], "passage": [0, 1],
+    ...                     "start": [0, 0], "end": [5, 5], "configuration": ["m", "m"],
+    ...                     "size": [1, 1], "m": [True, True]})
+    >>> configuration_counts(per)[["configuration", "passages", "documents"]].values.tolist()
+    [['m', 2, 2]]
+    """
     names = list(per.columns[7:])
     columns = ["coder", "configuration", "size", "passages", "documents", "share", *names]
     if not len(per):

@@ -11,7 +11,7 @@ import pandas as pd
 
 from ..analysis import corpus as corpus_analysis
 from ..analysis._codes import truncate
-from ..analysis.cooccurrence import configurations, cooccurrence, passage_configurations
+from ..analysis.cooccurrence import configuration_counts, cooccurrence, passage_configurations
 from ..analysis.frequencies import code_frequencies, codings_by_coder
 from ..analysis.matrix import matrix_coding, wide
 from ..analysis.retrieval import exemplars, framework_matrix, retrieve
@@ -300,7 +300,8 @@ def elements_section(project: Project, report: Report) -> None:
         table="elements_detail_frequencies",
     )
     unit_table = _passage_units(project)
-    config = configurations(codings, elements=elements, how="unit", units=unit_table)
+    per = passage_configurations(codings, elements=elements, how="unit", units=unit_table)
+    config = configuration_counts(per)
     report.text(
         f"A resilient move is read as a combination of elements. Combinations are counted "
         f"per {PASSAGE_UNIT} (a {PASSAGE_UNIT} carries an element when a coding of it or of "
@@ -322,7 +323,6 @@ def elements_section(project: Project, report: Report) -> None:
             "(UpSet-style: bars above, the combination as dots below).",
             table="elements_configurations",
         )
-        per = passage_configurations(codings, elements=elements, how="unit", units=unit_table)
         moves = per[per["size"] == per["size"].max()].head(3)
         if len(moves) and int(per["size"].max()) > 1:
             report.heading("Passages combining the most elements", level=3)
