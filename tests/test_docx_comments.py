@@ -411,18 +411,10 @@ SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 
 
 @pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
-def test_a_file_saved_by_libreoffice_imports_with_the_same_spans(tmp_path, text):
-    starts, ends = _word_bounds(text)
-    rng = random.Random(11)
-    rows = []
-    for _ in range(40):
-        i = rng.randrange(len(starts) - 80)
-        j = i + rng.choice([0, 4, 12, 70])
-        rows.append(("interview-H", starts[i], ends[j], rng.choice(BOOK.paths), "A"))
-    codings = pd.DataFrame(rows, columns=KEY).drop_duplicates(KEY).sort_values(KEY)
-    codings = codings.assign(source="manual", score=None).reset_index(drop=True)
-    doc = Document("interview-H", text)
-    src = write_docx_codings(doc, codings, tmp_path / "in" / "interview-H.docx")
+def test_the_two_hundred_comments_saved_by_libreoffice_import_with_the_same_spans(
+    two_hundred, tmp_path, text
+):
+    src, _ = two_hundred
     out = tmp_path / "out"
     subprocess.run(
         [
@@ -442,11 +434,22 @@ def test_a_file_saved_by_libreoffice_imports_with_the_same_spans(tmp_path, text)
     )
     saved = out / "interview-H.docx"
     assert saved.read_bytes() != src.read_bytes()
-    back = read_docx_codings(saved, codebook=BOOK)
-    assert back.document.text == text
-    assert back.problems == []
-    got = back.codings.sort_values(KEY).reset_index(drop=True)
-    assert got[KEY].equals(codings[KEY])
+    before = read_docx_codings(src, codebook=BOOK)
+    after = read_docx_codings(saved, codebook=BOOK)
+    assert after.document.text == text
+    cols = [*KEY, "created"]
+    kept = after.codings[cols].merge(before.codings[cols], how="left", indicator=True)
+    assert (kept["_merge"] == "both").all()  # every span LibreOffice kept is exact
+    assert len(after.codings) >= len(before.codings) - 5
+    # LibreOffice 7.4 mixes up the ids of a few comments whose ranges touch others: those
+    # are reported, never placed elsewhere
+    if len(after.codings) < len(before.codings):
+        assert any("has no comment" in p or "range start" in p for p in after.problems)
+    keys = ["label", "start", "end", "passage"]
+    lost = set(before.codings["comment"]) - set(after.codings["comment"])
+    listed = after.unknown[keys].merge(before.unknown[keys], how="left", indicator=True)
+    assert (listed["_merge"] == "both").all()
+    assert len(after.unknown) >= len(before.unknown) - len(lost)
 
 
 # --------------------------------------------------------------------------- commands
