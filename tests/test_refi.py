@@ -755,6 +755,34 @@ def test_selection_names_are_the_selected_text_and_guids_are_stable(tmp_path):
     assert len(guids) == len(set(guids))
 
 
+@settings(max_examples=25, deadline=None)
+@given(
+    words=st.lists(st.sampled_from(["hope", "fear", "😀", "café", "中文", "ok"]), min_size=6),
+    cuts=st.lists(st.tuples(st.integers(0, 40), st.integers(3, 12)), min_size=1, max_size=8),
+    nvivo=st.booleans(),
+)
+def test_our_own_exports_read_back_to_the_same_spans(tmp_path_factory, words, cuts, nvivo):
+    text = " ".join(words) + "\nEnd."
+    rows = []
+    for start, length in cuts:
+        start = min(start, len(text) - 3)
+        end = min(len(text), start + length)
+        if text[start:end].strip():
+            rows.append({"doc_id": "d", "start": start, "end": end, "code": "c", "coder": "A"})
+    project = Project(
+        Corpus([Document("d", text, {"kind": "document"})]),
+        Codebook([Code("c", "C")]),
+        pd.DataFrame(rows, columns=["doc_id", "start", "end", "code", "coder"]).assign(
+            source="manual", score=None
+        ),
+    )
+    path = tmp_path_factory.mktemp("rt") / "p.qdpx"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", QDAWarning)
+        write_qdpx(project, path, nvivo=nvivo)
+    pd.testing.assert_frame_equal(_frame(read_qdpx(path)), _frame(project))
+
+
 def test_the_nvivo_option_writes_utf16_positions_that_read_back_the_same(tmp_path):
     project = _fixture_project()
     data, notes = qdpx_bytes(project, nvivo=True)

@@ -188,6 +188,8 @@ class OffsetChoice:
     distinct: bool = True
     #: The best interpretation giving other positions, and its fit.
     runner_up: tuple[str, float] | None = None
+    #: Whether selection names holding the selected text were part of the evidence.
+    by_names: bool = False
 
     def __str__(self) -> str:
         if self.forced:
@@ -197,9 +199,10 @@ class OffsetChoice:
         same = "" if self.distinct else " (every interpretation gives the same positions here)"
         if self.runner_up:
             same = f" (next best: {self.runner_up[0]}, {self.runner_up[1]:.0%})"
+        what = "word boundaries and selection names" if self.by_names else "word boundaries"
         return (
-            f"{self.how}: {self.fit:.0%} of {self.n_selections} selections fit word "
-            f"boundaries; confidence {self.confidence}{same}"
+            f"{self.how}: fit {self.fit:.0%} on {what} of {self.n_selections} selections; "
+            f"confidence {self.confidence}{same}"
         )
 
 
@@ -234,8 +237,16 @@ def _is_boundary(text: str, i: int) -> bool:
 
 
 def _same_text(name: str, covered: str) -> bool:
-    name = unicodedata.normalize("NFC", name.replace("\r\n", "\n").replace("\r", "\n"))
-    return len(name.strip()) >= 3 and name.strip() == covered.strip()
+    """Whether a selection's name is its text (or, from 10 characters, the start of it, as
+    producers that shorten long quotations write it)."""
+    name = unicodedata.normalize("NFC", name.replace("\r\n", "\n").replace("\r", "\n")).strip()
+    covered = covered.strip()
+    if len(name) < 3:
+        return False
+    if name == covered:
+        return True
+    head = name.rstrip("…").rstrip(".").rstrip()
+    return len(head) >= 10 and len(head) < len(covered) and covered.startswith(head)
 
 
 def score(
@@ -309,9 +320,10 @@ def choose(
     use_names = any(p[2] for per in results.values() for p in per)  # names hold the text
 
     def points(p: tuple) -> float:
-        """0..1 for one selection: boundaries fit, blended with its name where names count."""
+        """0..1 for one selection: boundaries fit, blended with its name where names count
+        (a name equal to the covered text is much stronger evidence than word boundaries)."""
         fit = p[1] / 2
-        return 0.5 * fit + 0.5 * bool(p[2]) if use_names and p[2] is not None else fit
+        return 0.25 * fit + 0.75 * bool(p[2]) if use_names and p[2] is not None else fit
 
     def total(how: Interpretation, among: list[int] | None = None) -> float:
         per = results[how]
@@ -345,4 +357,5 @@ def choose(
         scores={str(h): round(total(h), 4) for h in ranked},
         distinct=bool(rivals),
         runner_up=(str(rivals[0]), round(total(rivals[0]), 4)) if rivals else None,
+        by_names=use_names,
     )
