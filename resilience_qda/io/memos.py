@@ -59,7 +59,11 @@ def _plain(value: object) -> object:
 
 
 def empty_memos() -> pd.DataFrame:
-    """A memos table with no rows."""
+    """A memos table with no rows.
+
+    >>> list(empty_memos().columns)[:4]
+    ['memo_id', 'doc_id', 'code', 'start']
+    """
     return memos_frame([])
 
 
@@ -133,7 +137,12 @@ def memo_files(memos: pd.DataFrame) -> dict[str, bytes]:
 
 def attached_to(memos: pd.DataFrame) -> pd.Series:
     """What each memo annotates: ``coding``, ``passage``, ``document``, ``code`` or
-    ``project``."""
+    ``project``.
+
+    >>> attached_to(memos_frame([{"memo_id": "a", "text": "x"},
+    ...                          {"memo_id": "b", "code": "hope", "text": "y"}])).tolist()
+    ['project', 'code']
+    """
     has = {c: memos[c].map(lambda v: not _blank(v)) for c in ("doc_id", "code", "start")}
     kind = pd.Series("project", index=memos.index, dtype=object)
     kind[has["code"]] = "code"
@@ -277,7 +286,13 @@ def add_memo(
 
 
 def memos_in(memos: pd.DataFrame, corpus: Corpus) -> list[str]:
-    """Problems with a memos table against a corpus: unknown documents, spans outside."""
+    """Problems with a memos table against a corpus: unknown documents, spans outside.
+
+    >>> from resilience_qda.model import Document
+    >>> memos_in(memos_frame([{"memo_id": "m", "doc_id": "x", "text": "?"}]),
+    ...          Corpus([Document("d", "Text.")]))
+    ["memo 'm' annotates unknown document 'x'"]
+    """
     problems = []
     texts = corpus.texts
     for r in memos_frame(memos.to_dict("records")).itertuples(index=False):
