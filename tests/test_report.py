@@ -220,3 +220,15 @@ def test_every_figure_is_visible_in_chromium(sample_report, tmp_path):
         grey = im.convert("L")
         dark = sum(grey.histogram()[:200])
     assert dark > 0.01 * grey.size[0] * grey.size[1]  # figures and text, not a blank page
+
+
+def test_report_of_a_chosen_coder_and_an_unknown_one(tmp_path):
+    root = small_project(tmp_path, hostile=False)
+    out = tmp_path / "out"
+    assert main(["report", str(root), "--out", str(out), "--coder", "B"]) == 0
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "uses the codings of coder B (other coders: A" in page
+    themes = pd.read_csv(out / "tables" / "themes_frequencies.csv")
+    assert themes["references"].sum() == 0  # B coded no themes
+    with pytest.raises(rq.ProjectError, match="coders: A, B"):
+        build_report(rq.read_project(root), out, coder="C")

@@ -21,12 +21,17 @@ def add_parser(sub) -> None:
     p.add_argument(
         "--out", default="report", metavar="DIR", help="output folder (default: report/)"
     )
+    p.add_argument(
+        "--coder",
+        metavar="NAME",
+        help="whose codings to analyse (default: the manual coder with the most codings)",
+    )
     p.set_defaults(run=run)
 
 
 def run(args) -> int:
     project = read_project(args.project)
     warn(project.warnings)
-    page = build_report(project, args.out)
+    page = build_report(project, args.out, coder=args.coder)
     print(f"wrote {page}", file=sys.stderr)
     return 0

@@ -30,6 +30,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from .. import __version__
+from ..errors import ProjectError
 from ..io.atomic import write_bytes, write_text
 from ..io.codebook import codebook_to_yaml
 from ..model import Project
@@ -64,7 +65,13 @@ def provenance(project: Project, report: Report | None = None) -> pd.DataFrame:
         ("matplotlib", "version", matplotlib.__version__),
         ("run", "date (UTC)", datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")),
         ("project", "path", str(project.path or "")),
-        ("analysed coder", "coder", analysed_coder(project) or "(no codings)"),
+        (
+            "analysed coder",
+            "coder",
+            (report.coder if report is not None else None)
+            or analysed_coder(project)
+            or "(no codings)",
+        ),
         (
             "codebook",
             project.codebook.name or "(unnamed)",
@@ -131,6 +138,8 @@ def build_report(
     project: Project,
     out: str | Path = "report",
     sections: list[Callable[[Project, Report], None]] | None = None,
+    *,
+    coder: str | None = None,
 ) -> Path:
     """Write the evaluation report of ``project`` into folder ``out``; return ``report.html``.
 
@@ -142,6 +151,13 @@ def build_report(
         The output folder (created if needed).
     sections : list of callables, optional
         ``section(project, report)`` functions; default :data:`SECTIONS`.
+    coder : str, optional
+        Whose codings the analysis uses; default the manual coder with the most codings.
+
+    Raises
+    ------
+    ProjectError
+        When ``coder`` has no codings in the project (the message lists the coders).
 
     Examples
     --------
@@ -151,7 +167,12 @@ def build_report(
     """
     out = Path(out)
     title = f"Evaluation report: {Path(project.path).name if project.path else 'project'}"
-    report = Report(title)
+    if coder is not None and coder not in project.coders:
+        raise ProjectError(
+            f"coder {coder!r} has no codings in {project.path or 'the project'}; coders: "
+            f"{', '.join(project.coders) or 'none yet'}"
+        )
+    report = Report(title, coder=coder or analysed_coder(project))
     for section in SECTIONS if sections is None else sections:
         section(project, report)
     report.heading("Provenance")

@@ -38,6 +38,7 @@ class Report:
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     figures: dict[str, Figure] = field(default_factory=dict)
     sources: dict[str, str] = field(default_factory=dict)  # figure -> table it draws
+    coder: str | None = None  # whose codings the analysis sections use
 
     def heading(self, text: str, level: int = 2) -> None:
         anchor = "".join(ch if ch.isalnum() else "-" for ch in text.lower()).strip("-")

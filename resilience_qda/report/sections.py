@@ -56,8 +56,8 @@ def analysed_coder(project: Project) -> str | None:
     return str(stats["coder"].iloc[0])
 
 
-def _codings(project: Project) -> pd.DataFrame:
-    coder = analysed_coder(project)
+def _codings(project: Project, report: Report) -> pd.DataFrame:
+    coder = report.coder or analysed_coder(project)
     return project.codings_of(coder) if coder else project.codings
 
 
@@ -154,7 +154,7 @@ def coding_section(project: Project, report: Report) -> None:
     if _no_codings(project, report):
         return
     report.table("codings_by_coder", codings_by_coder(project.codings), "Codings per coder.")
-    coder = analysed_coder(project)
+    coder = report.coder or analysed_coder(project)
     others = [c for c in project.coders if c != coder]
     report.text(
         f"The analysis below uses the codings of coder {coder}"
@@ -182,7 +182,7 @@ def themes_section(project: Project, report: Report) -> None:
     report.heading("Themes")
     if _no_codings(project, report):
         return
-    codings, corpus = _codings(project), project.corpus
+    codings, corpus = _codings(project, report), project.corpus
     themes = [p for p in project.codebook.children(THEMES)] or sorted(
         {c for c in truncate(codings["code"], 1) if c.startswith(THEMES + "/")}
     )
@@ -271,7 +271,7 @@ def elements_section(project: Project, report: Report) -> None:
     report.heading("Practice elements and resilient moves")
     if _no_codings(project, report):
         return
-    codings, corpus = _codings(project), project.corpus
+    codings, corpus = _codings(project, report), project.corpus
     freq = code_frequencies(codings, corpus, codes=ELEMENTS, aggregate=True, by_coder=False)
     elements = [p for p in project.codebook.children(ELEMENTS)] or list(
         _children_used(freq, ELEMENTS)["code"]
@@ -366,7 +366,7 @@ def framework_section(project: Project, report: Report) -> None:
     report.heading("Framework areas, noble truths and steps")
     if _no_codings(project, report):
         return
-    codings, corpus = _codings(project), project.corpus
+    codings, corpus = _codings(project, report), project.corpus
     for branch, title in (
         ("framework", "Framework areas"),
         ("noble-truths", "Noble truths"),
@@ -417,7 +417,7 @@ def change_section(project: Project, report: Report) -> None:
     report.heading("Change over time")
     if _no_codings(project, report):
         return
-    codings, docs = _codings(project), project.corpus.documents
+    codings, docs = _codings(project, report), project.corpus.documents
     branches = [
         b for b in ("context", THEMES, "framework", ELEMENTS, "noble-truths") if b in set(
             truncate(codings["code"], 0))
@@ -485,7 +485,7 @@ def stripes_section(project: Project, report: Report) -> None:
     """Coding stripes of the most coded interview."""
     if not len(project.codings):
         return
-    codings, corpus = _codings(project), project.corpus
+    codings, corpus = _codings(project, report), project.corpus
     kinds = corpus.documents.set_index("doc_id")["kind"]
     counts = codings["doc_id"].value_counts()
     interviews = [d for d in counts.index if kinds.get(d) == "interview"] or list(counts.index)
@@ -558,7 +558,7 @@ def codebook_section(project: Project, report: Report) -> None:
     )
     counts = None
     if len(project.codings):
-        freq = code_frequencies(_codings(project), aggregate=True, by_coder=False)
+        freq = code_frequencies(_codings(project, report), aggregate=True, by_coder=False)
         counts = freq.set_index("code")["references"]
     fig, ax = new_figure((6.5, max(2.5, 0.24 * int((book["depth"] <= 1).sum()))))
     codebook_tree(book, counts=counts, ax=ax, title="Codebook (two levels) with references")
