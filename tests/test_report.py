@@ -232,3 +232,20 @@ def test_report_of_a_chosen_coder_and_an_unknown_one(tmp_path):
     assert themes["references"].sum() == 0  # B coded no themes
     with pytest.raises(rq.ProjectError, match="coders: A, B"):
         build_report(rq.read_project(root), out, coder="C")
+
+
+def test_report_of_a_project_with_another_codebook(tmp_path):
+    """No themes, elements or framework codes: those sections say so; the rest works."""
+    text = "Interviewer: Hi.\n\nP: We talked about money and the bus."
+    corpus_x = Corpus([Document("i1", text, {"kind": "interview"})])
+    book = rq.Codebook([rq.Code("money", "Money"), rq.Code("money/transport", "Transport")])
+    s, e = span(text, "the bus")
+    table = pd.DataFrame(
+        [("i1", s, e, "money/transport", "A", "manual", None)], columns=list(rq.CODINGS_COLUMNS)
+    )
+    root = tmp_path / "p"
+    rq.write_project(Project(corpus_x, book, table), root)
+    page = build_report(rq.read_project(root), tmp_path / "out").read_text(encoding="utf-8")
+    assert "Neither the codebook nor the codings have practice elements." in page
+    assert "The codebook has no themes." in page
+    assert "Transport" in page  # the codebook table

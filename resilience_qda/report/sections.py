@@ -276,6 +276,9 @@ def elements_section(project: Project, report: Report) -> None:
     elements = [p for p in project.codebook.children(ELEMENTS)] or list(
         _children_used(freq, ELEMENTS)["code"]
     )
+    if not elements:
+        report.text("Neither the codebook nor the codings have practice elements.", css="note")
+        return
     top = _reindexed(freq, elements)
     report.table("elements_frequencies", top, "Practice elements: files and references.")
     detail = freq[freq["code"].str.count("/") == 2].drop(columns="coder").reset_index(drop=True)
