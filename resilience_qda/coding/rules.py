@@ -595,12 +595,12 @@ def code_corpus(
     --------
     >>> from resilience_qda.model import Document
     >>> corpus = Corpus([Document("i1", "Interviewer: Did you use the framework sheet?\\n\\n"
-    ...     "Participant L: Yes, I had the sheet on the kitchen table.", {"kind": "interview"})])
+    ...     "Participant L: Yes, I keep the framework sheet in my bag.", {"kind": "interview"})])
     >>> codings = code_corpus(corpus)
     >>> for code, evidence in codings[["code", "evidence"]].values:
     ...     print(code, "|", evidence)
-    practice-elements/materials/artefacts | the sheet
-    practice-elements/materials/objects-and-things | kitchen table
+    practice-elements/materials/artefacts | framework sheet | in my bag
+    steps/have-it-to-hand | in my bag
     >>> codings[["start", "end", "coder", "source"]].drop_duplicates().values.tolist()
     [[62, 104, 'rules:cop-evaluation', 'rules']]
     """
