@@ -124,6 +124,7 @@ def exemplars(
     *,
     n: int = 3,
     by: str = "case",
+    spread: str | None = None,
     min_chars: int = 60,
     max_chars: int = 420,
 ) -> pd.DataFrame:
@@ -131,16 +132,20 @@ def exemplars(
 
     Participants' words come before the interviewer's and notes; passages of a quotable
     length (``min_chars`` to ``max_chars``) before shorter or longer ones; then different
-    cases (or documents) before a second passage of the same one. Deterministic: ties keep
-    document order.
+    cases (or documents) before a second passage of the same one; with ``spread`` (e.g.
+    ``"sector"``), cases of a group not yet quoted before a second case of a group.
+    Deterministic: ties keep document order.
 
     Examples
     --------
-    >>> r = pd.DataFrame({"doc_id": ["i1", "i1", "i2"], "case": ["L", "L", "S"],
-    ...                   "interviewer": [False] * 3,
-    ...                   "text": ["x" * 100, "y" * 100, "z" * 10]})
+    >>> r = pd.DataFrame({"doc_id": ["i1", "i1", "i2", "i3"], "case": ["L", "L", "S", "B"],
+    ...                   "sector": ["social work", "social work", "social work", "foster care"],
+    ...                   "interviewer": [False] * 4,
+    ...                   "text": ["x" * 100, "y" * 100, "z" * 100, "w" * 100]})
     >>> exemplars(r, n=2)["case"].tolist()
     ['L', 'S']
+    >>> exemplars(r, n=2, spread="sector")["case"].tolist()
+    ['L', 'B']
     """
     if not len(retrieved):
         return retrieved.copy()
@@ -153,12 +158,19 @@ def exemplars(
             "interviewer": table.get("interviewer", pd.Series(False, index=table.index)),
             "misfit": ~length.between(min_chars, max_chars),
             "order": np.arange(len(table)),
+            "group": group.values,
         }
     )
     # the best-fitting passage of each case first, then each case's second best, ...
-    fitted = rank.assign(group=group.values).sort_values(["interviewer", "misfit", "order"])
+    fitted = rank.sort_values(["interviewer", "misfit", "order"])
     fitted["repeat"] = fitted.groupby("group", sort=False).cumcount()
-    best = fitted.sort_values(["repeat", "interviewer", "misfit", "order"]).index
+    keys = ["repeat", "interviewer", "misfit", "order"]
+    if spread is not None and spread in table:
+        wider = table[spread].astype(object).where(table[spread].notna(), "")
+        fitted["wider"] = wider.loc[fitted.index].values
+        fitted["spread"] = fitted.groupby(["repeat", "interviewer", "misfit", "wider"]).cumcount()
+        keys = ["repeat", "interviewer", "misfit", "spread", "order"]
+    best = fitted.sort_values(keys).index
     return table.loc[best[:n]].sort_values(["doc_id", "start"] if "start" in table else [])
 
 

@@ -251,8 +251,10 @@ def themes_section(project: Project, report: Report) -> None:
     report.heading("Exemplar quotes per theme", level=3)
     chosen = []
     for theme in themes:
-        found = retrieve(codings, corpus, theme)
-        picks = exemplars(found, n=3)
+        found = retrieve(
+            codings, corpus, theme, attributes=("case", "kind", "role", "meeting", group or "")
+        )
+        picks = exemplars(found, n=3, spread=group)
         chosen.append(picks.assign(theme=theme))
         report.heading(project.codebook[theme].name if theme in project.codebook else theme, 4)
         if not len(picks):
