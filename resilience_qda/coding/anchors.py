@@ -244,6 +244,23 @@ def _near_context(text: str, p: int, q: int, prefix: str, suffix: str, slack: in
     return found / total
 
 
+def _bracketed(
+    text: str, prefix: str, quote: str, suffix: str, expected: int
+) -> tuple[int, int] | None:
+    """Where the whole context still stands, the quote's place between it: the end of a
+    verbatim ``prefix`` followed, within reach, by a verbatim ``suffix`` (nearest to
+    ``expected``). Contexts of fewer than 12 visible characters are no evidence."""
+    if len(prefix.strip()) < 12 or len(suffix.strip()) < 12:
+        return None
+    reach = 2 * len(quote) + 80
+    best = None
+    for a in (p + len(prefix) for p in _occurrences(text, prefix, limit=50)):
+        b = text.find(suffix, a, a + reach + len(suffix))
+        if b >= 0 and (best is None or abs(a - expected) < abs(best[0] - expected)):
+            best = (a, b)
+    return best
+
+
 def _occurrences(text: str, quote: str, limit: int = 2000) -> list[int]:
     out, i = [], text.find(quote)
     while i >= 0 and len(out) < limit:
@@ -352,6 +369,19 @@ def _locate(
     needed = 1.0 if len(quote) < SHORT_QUOTE else 0.5
     if p is not None and score >= 1.0:
         return placed("quote", p, p + len(quote), "same", 1.0)
+    if mapper is None:
+        bracket = _bracketed(text, prefix, quote, suffix, expected)
+        if bracket is not None:  # the passage's place is known: judge what stands there now
+            k = text.find(quote, *bracket)
+            if k >= 0:  # text was added at its edges: the words are still all there
+                return placed("context", k, k + len(quote), "same", 1.0)
+            s, e = _trim(text, *bracket)
+            verdict, sim = _judge(
+                quote, text, s, e, threshold=threshold, min_kept=min_kept, grown=True
+            )
+            if verdict is not None:
+                return placed("context", s, e, verdict, sim)
+            return "orphaned", "context", None, None, sim  # rewritten where it stood
     fuzzy = None
     if mapper is None:  # the anchor aligned with the text, if its context agrees better
         span = _fuzzy_window(text, prefix, quote, suffix, expected)
