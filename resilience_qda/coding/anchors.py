@@ -6,11 +6,16 @@ source text changes (a typo fixed, a name pseudonymised, a line break added), ea
 looked for in the new text, most trustworthy evidence first:
 
 1. **position**: with the old text at hand, the two texts are diffed (lines, then characters
-   inside changed lines) and the old span is carried through the diff;
-2. **quote**: the quote occurs verbatim in the new text with its context (when the quote
-   is repeated, the occurrence whose context agrees best, then the nearest to where it was);
-3. **fuzzy**: the anchor (prefix + quote + suffix) is aligned with the new text and the
-   quote's part of it is taken, if it is similar enough to the quote.
+   inside changed lines) and the old span is carried through the diff; a passage whose
+   words were rewritten where they stood is orphaned, never looked for elsewhere;
+2. **quote**: the quote occurs verbatim with its whole context (when it is repeated, the
+   occurrence whose context agrees best, then the nearest to where it was; never an
+   occurrence that the diff shows belongs to other words);
+3. **context**: without the old text, where the whole context still stands the passage is
+   judged in its place (edited there, or orphaned if rewritten);
+4. **fuzzy**: the anchor (prefix + quote + suffix) is aligned with the new text and the
+   quote's part of it is taken if it is similar enough and its context is nearby; else a
+   verbatim quote with enough context, or a long quote found once with some context.
 
 Every coding gets a status: ``kept`` (same offsets, same text), ``moved`` (same words at
 new offsets; whitespace changes count as the same words), ``changed`` (the coded words were
