@@ -183,3 +183,13 @@ def test_write_codings_replaces_only_that_coders_file(tmp_path):
     with pytest.warns(QDAWarning):
         project = rq.read_project(root)
     assert project.coders == ["A", "rules:cop-evaluation"]
+
+
+def test_a_coders_file_carries_only_the_optional_columns_that_coder_fills(tmp_path):
+    root = make(tmp_path, HEADER + coding_line("I think I slowed down."))
+    project = rq.read_project(root)
+    mine = project.codings.assign(memo="slowing down")
+    project.codings = pd.concat([mine, project.codings.assign(coder="B")], ignore_index=True)
+    copy = rq.write_project(project, tmp_path / "copy")
+    assert "memo" in pd.read_csv(copy / "codings" / "A.csv").columns
+    assert "memo" not in pd.read_csv(copy / "codings" / "B.csv").columns

@@ -281,7 +281,12 @@ def codings_files(codings: pd.DataFrame, corpus: Corpus) -> dict[str, bytes]:
     files = {}
     for coder, rows in codings.groupby("coder", sort=True):
         rows = rows.sort_values(["doc_id", "start", "end", "code"], kind="stable")
-        files[f"codings/{coder_filename(coder)}"] = _csv_bytes(rows)
+        unused = [  # optional columns only other coders fill stay out of this coder's file
+            c
+            for c in rows.columns
+            if c not in CODINGS_COLUMNS and c not in ANCHOR_COLUMNS and rows[c].map(_blank).all()
+        ]
+        files[f"codings/{coder_filename(coder)}"] = _csv_bytes(rows.drop(columns=unused))
     return files
 
 
