@@ -407,6 +407,8 @@ def accept_suggestions(
     keep = chosen if accept is not None else ~chosen
     taken = suggestions[keep]
     mine = codings[codings["coder"] == coder]
+    if "evidence" not in mine:
+        mine = mine.assign(evidence=pd.Series(np.nan, index=mine.index, dtype=object))
     if not len(taken):
         return validate_codings(mine, origin=f"codings of {coder}")
     score = pd.to_numeric(taken["score"], errors="coerce")
@@ -417,11 +419,7 @@ def accept_suggestions(
     added = taken[["doc_id", "start", "end", "code"]].assign(
         coder=coder, source="manual", score=np.nan, evidence=provenance
     )
-    if "evidence" in mine:
-        old = mine
-    else:
-        old = mine.assign(evidence=pd.Series(np.nan, index=mine.index, dtype=object))
-    table = pd.concat([old, added], ignore_index=True)
+    table = pd.concat([mine, added], ignore_index=True)
     dupes = table.duplicated(["doc_id", "start", "end", "code"], keep="first")
     return validate_codings(table[~dupes], origin=f"codings of {coder}")
 

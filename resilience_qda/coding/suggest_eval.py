@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
+from sklearn.metrics import average_precision_score
 from sklearn.model_selection import GroupKFold
 
 from ..analysis.scoring import SCORE_COLUMNS, score_coder
@@ -25,7 +26,14 @@ from .suggest import MODEL_NAME, SuggestError, TrainingData, training_data
 from .suggest_model import TOO_FEW, CodeSuggester
 
 #: Columns of :func:`evaluate`: the scoring table's, then what the model knew.
-EVALUATION_COLUMNS = (*SCORE_COLUMNS, "scope", "status", "n_examples", "n_documents")
+EVALUATION_COLUMNS = (
+    *SCORE_COLUMNS,
+    "scope",
+    "status",
+    "n_examples",
+    "n_documents",
+    "average_precision",
+)
 #: Columns of :func:`learning_curve`.
 CURVE_COLUMNS = (
     "n_documents",
@@ -124,9 +132,11 @@ def evaluate(
         kappa``), then ``scope`` (``"all coded"`` or ``"coded by <other>"``), ``status``
         (``fitted``, ``below target precision``, ``too few examples``: the model's, on all
         the coded units), ``n_examples`` and ``n_documents`` (coded units and documents of
-        the code). Codes with too few examples are listed with no model figures. Each
-        coder also gets a row ``code="(all codes)"`` pooling the counts of the codes the
-        model learned (its ``units`` counts unit-code decisions).
+        the code), and for the model ``average_precision``: how well its out-of-fold
+        probabilities rank the coder's units, whatever the threshold (the share of coded
+        units is what chance gives). Codes with too few examples are listed with no model
+        figures. Each coder also gets a row ``code="(all codes)"`` pooling the counts of
+        the codes the model learned (its ``units`` counts unit-code decisions).
 
     Examples
     --------
@@ -141,7 +151,7 @@ def evaluate(
         lemmas=params.get("lemmas", False),
         patterns=params.get("patterns", False),
     )
-    predicted, _, full = cross_validated(data, cv=cv, random_state=random_state, **params)
+    predicted, proba, full = cross_validated(data, cv=cv, random_state=random_state, **params)
     model_coder = f"model:{name}"
     coded_units = data.features.loc[data.coded, ["doc_id", "unit", "start", "end"]]
     coded_units = coded_units.reset_index(drop=True)
@@ -150,7 +160,22 @@ def evaluate(
     reference = _unit_codings(coded_units, data.Y(data.coded).to_numpy(), data.codes, coder)
     suggested = _unit_codings(coded_units, predicted, data.codes, model_coder)
 
-    frames = [_score(reference, suggested, coded_units, learned, "all coded", model_coder)]
+    truth = data.Y(data.coded).to_numpy()
+
+    def ranked(table: pd.DataFrame, where: np.ndarray) -> pd.DataFrame:
+        """The model's rows with the average precision of its out-of-fold ranking."""
+        ap = {
+            c: _average_precision(truth[where, j], proba[where, j])
+            for j, c in enumerate(data.codes)
+        }
+        return table.assign(average_precision=table["code"].map(ap))
+
+    everywhere = np.ones(len(coded_units), dtype=bool)
+    frames = [
+        ranked(
+            _score(reference, suggested, coded_units, learned, "all coded", model_coder), everywhere
+        )
+    ]
     for other in against:
         rows, who, docs = _other_codings(project, other, data.codes)
         scope_units = coded_units
@@ -158,7 +183,12 @@ def evaluate(
         if docs is not None:  # a person: their documents, and the model again on them
             scope_units = coded_units[coded_units["doc_id"].isin(docs)]
             scope = f"coded by {who}"
-            frames.append(_score(reference, suggested, scope_units, learned, scope, model_coder))
+            where = coded_units["doc_id"].isin(docs).to_numpy()
+            frames.append(
+                ranked(
+                    _score(reference, suggested, scope_units, learned, scope, model_coder), where
+                )
+            )
         frames.append(_score(reference, rows, scope_units, data.codes, scope, who, learned))
     table = pd.concat([f for f in frames if len(f)], ignore_index=True)
     too_few = [c for c in data.codes if c not in learned]
@@ -190,6 +220,11 @@ def evaluate(
     ):
         table[col] = table[col].astype("Int64")
     return table[list(EVALUATION_COLUMNS)].reset_index(drop=True)
+
+
+def _average_precision(y: np.ndarray, p: np.ndarray) -> float:
+    """Average precision of a ranking (threshold free); NaN without positives."""
+    return float(average_precision_score(y, p)) if y.sum() else np.nan
 
 
 def _score(

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.calibration import CalibratedClassifierCV
@@ -314,9 +315,14 @@ def _as_labels(Y, n: int) -> tuple[np.ndarray, np.ndarray]:
     return values.astype("int64"), classes
 
 
+#: Columns of a unit features table that features are made from.
+FEATURE_COLUMNS = ("text", "lemmas", "patterns")
+
+
 def _unique_rows(X: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
-    """Distinct rows of X and the index of each row among them (repeated units such as
-    "Yes." or a repeated prompt are featurised once)."""
+    """Distinct feature rows of X and the index of each row among them (repeated units
+    such as "Yes." or a repeated prompt are featurised once)."""
+    X = X[[c for c in FEATURE_COLUMNS if c in X.columns]]
     keys = X.astype(str).agg("\x1f".join, axis=1) if X.shape[1] > 1 else X.iloc[:, 0]
     codes, _ = pd.factorize(keys, sort=False)
     first = pd.Series(np.arange(len(codes))).groupby(codes, sort=True).first().to_numpy()
@@ -325,13 +331,12 @@ def _unique_rows(X: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
 
 def _fit_transform_unique(features, X: pd.DataFrame):
     distinct, inverse = _unique_rows(X)
-    features.fit(distinct)
-    return features.transform(distinct).tocsr()[inverse]
+    return sp.csr_matrix(features.fit_transform(distinct))[inverse]
 
 
 def _transform_unique(features, X: pd.DataFrame):
     distinct, inverse = _unique_rows(X)
-    return features.transform(distinct).tocsr()[inverse]
+    return sp.csr_matrix(features.transform(distinct))[inverse]
 
 
 def _threshold(y: np.ndarray, proba: np.ndarray, target: float) -> tuple[float, float, float]:
