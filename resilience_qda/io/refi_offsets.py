@@ -236,17 +236,20 @@ def _is_boundary(text: str, i: int) -> bool:
     return not (text[i - 1].isalnum() and text[i].isalnum())
 
 
-def _same_text(name: str, covered: str) -> bool:
-    """Whether a selection's name is its text (or, from 10 characters, the start of it, as
-    producers that shorten long quotations write it)."""
-    name = unicodedata.normalize("NFC", name.replace("\r\n", "\n").replace("\r", "\n")).strip()
-    covered = covered.strip()
-    if len(name) < 3:
-        return False
+def _same_text(name: str, covered: str) -> float:
+    """How well a selection's name says it is this text: 1 exactly, 0.75 up to surrounding
+    white space (from 3 characters), 0.5 as its start (from 10 characters, as producers that shorten long
+    quotations write it), else 0."""
+    name = unicodedata.normalize("NFC", name.replace("\r\n", "\n").replace("\r", "\n"))
     if name == covered:
-        return True
+        return 1.0
+    if len(name.strip()) < 3:
+        return 0.0
+    name, covered = name.strip(), covered.strip()
+    if name == covered:
+        return 0.75
     head = name.rstrip("…").rstrip(".").rstrip()
-    return len(head) >= 10 and len(head) < len(covered) and covered.startswith(head)
+    return 0.5 if 10 <= len(head) < len(covered) and covered.startswith(head) else 0.0
 
 
 def score(
@@ -264,12 +267,12 @@ def score(
         ends = src.to_stored([selections[i].end for i in idx], how)
         for i, s, e in zip(idx, starts.tolist(), ends.tolist(), strict=True):
             mapped[i] = (s, e)
-    per: list[tuple[tuple[int, int], int, bool | None]] = []
+    per: list[tuple[tuple[int, int], int, float | None]] = []
     for i, sel in enumerate(selections):
         s, e = mapped[i]
         text = texts[sel.source].stored
         if s < 0 or e < 0 or s >= e:
-            per.append(((s, e), 0, False if sel.name.strip() else None))
+            per.append(((s, e), 0, 0.0 if sel.name.strip() else None))
             continue
         points = _is_boundary(text, s) + _is_boundary(text, e)
         named = _same_text(sel.name, text[s:e]) if sel.name.strip() else None
@@ -323,7 +326,7 @@ def choose(
         """0..1 for one selection: boundaries fit, blended with its name where names count
         (a name equal to the covered text is much stronger evidence than word boundaries)."""
         fit = p[1] / 2
-        return 0.25 * fit + 0.75 * bool(p[2]) if use_names and p[2] is not None else fit
+        return 0.25 * fit + 0.75 * p[2] if use_names and p[2] is not None else fit
 
     def total(how: Interpretation, among: list[int] | None = None) -> float:
         per = results[how]
