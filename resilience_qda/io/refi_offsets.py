@@ -238,8 +238,8 @@ def _is_boundary(text: str, i: int) -> bool:
 
 def _same_text(name: str, covered: str) -> float:
     """How well a selection's name says it is this text: 1 exactly, 0.75 up to surrounding
-    white space (from 3 characters), 0.5 as its start (from 10 characters, as producers that shorten long
-    quotations write it), else 0."""
+    white space (from 3 characters), 0.5 as its start (from 10 characters, as producers that
+    shorten long quotations write it), else 0."""
     name = unicodedata.normalize("NFC", name.replace("\r\n", "\n").replace("\r", "\n"))
     if name == covered:
         return 1.0
