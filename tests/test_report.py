@@ -17,6 +17,12 @@ import resilience_qda as rq
 from resilience_qda.cli import main
 from resilience_qda.model import Corpus, Document, Project
 from resilience_qda.report import build_report
+from resilience_qda.report.sections import (
+    codebook_section,
+    coding_section,
+    elements_section,
+    themes_section,
+)
 
 HOSTILE = (
     "Interviewer: Tell me.\n\n"
@@ -222,16 +228,20 @@ def test_every_figure_is_visible_in_chromium(sample_report, tmp_path):
     assert dark > 0.01 * grey.size[0] * grey.size[1]  # figures and text, not a blank page
 
 
-def test_report_of_a_chosen_coder_and_an_unknown_one(tmp_path):
-    root = small_project(tmp_path, hostile=False)
+def test_report_of_a_chosen_coder_and_an_unknown_one(hostile_report, tmp_path, capsys):
+    root, _, _ = hostile_report
     out = tmp_path / "out"
-    assert main(["report", str(root), "--out", str(out), "--coder", "B"]) == 0
+    with pytest.warns(rq.QDAWarning):
+        project = rq.read_project(root)
+    build_report(project, out, sections=[coding_section, themes_section], coder="B")
     page = (out / "report.html").read_text(encoding="utf-8")
     assert "uses the codings of coder B (other coders: A" in page
     themes = pd.read_csv(out / "tables" / "themes_frequencies.csv")
     assert themes["references"].sum() == 0  # B coded no themes
-    with pytest.raises(rq.ProjectError, match="coders: A, B"):
-        build_report(rq.read_project(root), out, coder="C")
+    provenance = pd.read_csv(out / "tables" / "provenance.csv")
+    assert provenance[provenance["input"] == "analysed coder"]["value"].item() == "B"
+    assert main(["report", str(root), "--out", str(out), "--coder", "C"]) == 1
+    assert "coder 'C' has no codings" in capsys.readouterr().err
 
 
 def test_report_of_a_project_with_another_codebook(tmp_path):
@@ -245,7 +255,9 @@ def test_report_of_a_project_with_another_codebook(tmp_path):
     )
     root = tmp_path / "p"
     rq.write_project(Project(corpus_x, book, table), root)
-    page = build_report(rq.read_project(root), tmp_path / "out").read_text(encoding="utf-8")
+    sections = [themes_section, elements_section, codebook_section]
+    page = build_report(rq.read_project(root), tmp_path / "out", sections=sections)
+    page = page.read_text(encoding="utf-8")
     assert "Neither the codebook nor the codings have practice elements." in page
     assert "The codebook has no themes." in page
     assert "Transport" in page  # the codebook table
