@@ -3,9 +3,8 @@
 Each notebook runs with nbclient in a temporary working folder (what it writes stays
 there), with ``RESILIENCE_QDA_PROJECT`` pointing at data/sample, and a timeout per notebook.
 Notebooks read the project as ``Path(os.environ.get("RESILIENCE_QDA_PROJECT",
-"../data/sample"))`` so they also run from the notebooks/ folder by hand; the working
-folder also has ``data/sample`` (a link to the real one) for notebooks that look for it
-from the working folder upwards.
+"../data/sample"))`` so they also run from the notebooks/ folder by hand; they write only
+into the working folder (copy the project first to change it).
 """
 
 from __future__ import annotations
@@ -40,8 +39,6 @@ def test_notebook_runs_top_to_bottom(path, tmp_path, monkeypatch):
 
     monkeypatch.setenv("RESILIENCE_QDA_PROJECT", str(ROOT / "data" / "sample"))
     monkeypatch.setenv("MPLBACKEND", "Agg")
-    (tmp_path / "data").mkdir()
-    (tmp_path / "data" / "sample").symlink_to(ROOT / "data" / "sample", target_is_directory=True)
     book = nbformat.read(path, as_version=4)
     client = NotebookClient(
         book,
