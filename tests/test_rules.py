@@ -201,6 +201,11 @@ def test_builtin_codebook_codes_every_facet_of_the_sample(sample_project):
         "steps",
     }
     assert codings["evidence"].str.len().gt(0).all()
+    sentences = units(sample_project.corpus, "sentence")
+    participant = sentences[~sentences["interviewer"]]
+    spans = set(zip(participant["doc_id"], participant["start"], participant["end"], strict=True))
+    coded = set(zip(codings["doc_id"], codings["start"], codings["end"], strict=True))
+    assert coded <= spans
 
 
 @pytest.mark.parametrize(

@@ -32,10 +32,15 @@ from spacy.language import Language
 
 from ..errors import CodebookError
 from ..io.codebook import check_patterns, read_codebook
-from ..io.transcripts import parse_turns
+from ..io.transcripts import parse_turns, turn_rows
 from ..model import TRANSCRIPT_KINDS, Codebook, Corpus, Document, empty_codings
 from .nlp import make_nlp
 from .units import UNITS, segment
+
+try:  # the row builder behind units() and segment(), without a DataFrame per document
+    from .units import _unit_rows
+except ImportError:  # pragma: no cover - renamed: fall back on segment()
+    _unit_rows = None
 
 #: Name of the span_ruler component and of its ``doc.spans`` key.
 RULER = "qda_rules"
@@ -333,12 +338,35 @@ def _matched_batches(
 # --------------------------------------------------------------------------- widening
 
 
-def _doc_units(doc: Document, unit: str) -> pd.DataFrame:
-    turns = None
-    if doc.kind in TRANSCRIPT_KINDS:
-        who = doc.metadata.get("interviewer")
-        turns = parse_turns(doc.text, doc_id=doc.doc_id, interviewer=who)
-    return segment(doc.text, unit, turns=turns)
+def _doc_units(doc: Document, unit: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``start``, ``end`` and ``interviewer`` of the document's units, in text order.
+
+    The same units as :func:`resilience_qda.coding.units.units` gives (it is the same code:
+    the row builder behind ``units``/``segment``, without building a DataFrame per
+    document).
+    """
+    who = doc.metadata.get("interviewer")
+    transcript = doc.kind in TRANSCRIPT_KINDS
+    build = _unit_rows
+    if build is None:  # fall back on the public API
+        turns = parse_turns(doc.text, doc_id=doc.doc_id, interviewer=who) if transcript else None
+        table = segment(doc.text, unit, turns=turns)
+        return (
+            table["start"].to_numpy(),
+            table["end"].to_numpy(),
+            table["interviewer"].to_numpy(dtype=bool),
+        )
+    turns = (
+        [(s, e, sp, n, i) for _, n, s, e, sp, _, i in turn_rows(doc.text, interviewer=who)]
+        if transcript
+        else []
+    )
+    rows = build(doc.text, unit, turns)
+    return (
+        np.fromiter((r[0] for r in rows), dtype="int64", count=len(rows)),
+        np.fromiter((r[1] for r in rows), dtype="int64", count=len(rows)),
+        np.fromiter((bool(r[4]) for r in rows), dtype=bool, count=len(rows)),
+    )
 
 
 def widen(doc: Document, matches: list[tuple], **options) -> pd.DataFrame:
@@ -388,10 +416,9 @@ def widen_rows(
     kept = _outermost(kept)
     if not kept:
         return []
-    table = _doc_units(doc, unit)
+    starts, ends, asked = _doc_units(doc, unit)
     if not interviewer:
-        table = table[~table["interviewer"].to_numpy()]
-    starts, ends = table["start"].to_numpy(), table["end"].to_numpy()
+        starts, ends = starts[~asked], ends[~asked]
     weights = weights or {}
     span_starts = np.fromiter((m[0] for m in kept), dtype="int64", count=len(kept))
     span_ends = np.fromiter((m[1] for m in kept), dtype="int64", count=len(kept))
