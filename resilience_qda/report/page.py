@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import html
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -39,6 +40,7 @@ class Report:
     figures: dict[str, Figure] = field(default_factory=dict)
     sources: dict[str, str] = field(default_factory=dict)  # figure -> table it draws
     coder: str | None = None  # whose codings the analysis sections use
+    on_figure: Callable[[str, Figure], None] | None = None  # e.g. start drawing it at once
 
     def heading(self, text: str, level: int = 2) -> None:
         anchor = "".join(ch if ch.isalnum() else "-" for ch in text.lower()).strip("-")
@@ -88,6 +90,8 @@ class Report:
         self.figures[name] = fig
         if table:
             self.sources[name] = table
+        if self.on_figure is not None:
+            self.on_figure(name, fig)
         self.blocks.append(
             f"<figure class='chart' id='fig-{esc(name)}'><img alt='{esc(caption)}' "
             f"src='{figure_placeholder(name)}'>"
