@@ -19,6 +19,7 @@ import multiprocessing as mp
 import os
 import pickle
 import platform
+import threading
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
@@ -125,16 +126,23 @@ def _render_pickled(data: bytes) -> tuple[bytes, bytes]:
 class FigureRenderer:
     """Draws figures while the report is still being computed.
 
-    Where the platform can fork and there is more than one CPU, each figure is sent to a
-    worker process as soon as a section adds it (drawing is most of a report's time);
-    otherwise, or if a figure cannot be pickled, it is drawn in this process at the end.
+    Where the platform can fork, the process has no other threads and there is more than one
+    CPU, each figure is sent to a worker process as soon as a section adds it (drawing is
+    most of a report's time); otherwise, or if a figure cannot be pickled, it is drawn in
+    this process at the end.
     """
 
     def __init__(self, workers: int | None = None):
         cpus = os.cpu_count() or 1
         self.workers = workers if workers is not None else min(4, cpus)
         self.pool = None
-        if self.workers > 1 and "fork" in mp.get_all_start_methods():
+        # fork only a single-threaded process (the command line): forking a process with
+        # other threads (a Jupyter kernel, a test runner) can deadlock the child
+        if (
+            self.workers > 1
+            and "fork" in mp.get_all_start_methods()
+            and threading.active_count() == 1
+        ):
             self.pool = ProcessPoolExecutor(
                 max_workers=self.workers, mp_context=mp.get_context("fork")
             )
