@@ -18,6 +18,7 @@ import resilience_qda as rq
 from resilience_qda.analysis.stats import kappa_2x2
 from resilience_qda.cli import main
 from resilience_qda.coding import suggest_eval
+from resilience_qda.coding.rules import code_corpus
 from resilience_qda.coding.suggest import (
     SuggestError,
     accept_suggestions,
@@ -34,6 +35,7 @@ from resilience_qda.coding.suggest_features import (
     unit_features,
 )
 from resilience_qda.coding.suggest_model import TOO_FEW, CodeSuggester, _threshold
+from resilience_qda.coding.units import units
 
 TOOLS = "practice-elements/materials/tools"
 BODY = "practice-elements/materials/the-body"
@@ -159,7 +161,7 @@ def test_training_data_refuses_unknown_coders_and_codes(study):
 
 
 def test_unit_features_add_lemmas_and_pattern_hits(study):
-    table = rq.coding.units(study.corpus, "sentence")
+    table = units(study.corpus, "sentence")
     first = table[table["doc_id"] == "interview-00"].head(6)
     feats = unit_features(study.corpus, first, lemmas=True, patterns=study.codebook)
     assert list(feats.columns) == ["doc_id", "unit", "start", "end", "text", "lemmas", "patterns"]
@@ -230,6 +232,8 @@ def test_thresholds_need_more_than_one_lucky_unit():
     t, precision, recall = _threshold(y, p, 0.5)
     assert (t, precision, recall) == (0.3, 0.5, 1.0)  # 4 of 8: smoothed 5/10
     perfect = np.r_[np.ones(5), np.zeros(5)].astype(int)
+    # wrong at the top: no precision of 0 passes for a smoothed 0.5
+    assert _threshold(np.array([0, 0, 0, 1]), np.array([0.9, 0.8, 0.7, 0.1]), 0.5)[0] == np.inf
     # full recall at 0.6; going lower would only add false positives
     assert _threshold(perfect, np.linspace(1, 0.1, 10), 0.8) == (0.6, 1.0, 1.0)
     assert _threshold(perfect, np.linspace(1, 0.1, 10), 0.5) == (0.6, 1.0, 1.0)
@@ -301,7 +305,7 @@ def test_evaluation_never_tests_on_a_document_it_trained_on(study, monkeypatch):
 
 @pytest.fixture(scope="module")
 def rules(study):
-    return rq.coding.rules.code_corpus(study.corpus, study.codebook)
+    return code_corpus(study.corpus, study.codebook)
 
 
 @pytest.fixture(scope="module")
@@ -326,17 +330,23 @@ def test_evaluation_scores_the_model_like_a_coder_beside_the_second_coder(evalua
     assert human.loc[TOOLS, "kappa"] == pytest.approx(1.0)
     assert human.loc[BODY, "recall"] < 1.0  # B misses some of A's body talk
     beside = table[(table["coder"] == "model:tfidf-svm") & (table["scope"] == "coded by B")]
+    beside = beside[beside["code"] != ALL_CODES]
     assert set(beside["units"]) == {human.loc[TOOLS, "units"]}  # the same units as B
+    assert model.loc[[TOOLS, BODY], "average_precision"].min() > 0.9  # ranks A's units well
+    assert human["average_precision"].isna().all()  # a person gives no probabilities
     pooled = model.loc[ALL_CODES]
     assert pooled["both"] == model.loc[[TOOLS, BODY], "both"].sum()
+    assert pooled["units"] == 2 * model.loc[TOOLS, "units"]  # unit-code decisions
 
 
 def test_evaluation_takes_a_rules_coder_as_a_table(evaluation, rules):
     rows = evaluation[evaluation["coder"] == "rules:cop-evaluation"].set_index("code")
     assert set(rows["scope"]) == {"all coded"}  # rules code every document
     assert set(rows.index) == {LAUGH, TOOLS, BODY, ALL_CODES}
-    model = evaluation[evaluation["coder"] == "model:tfidf-svm"]
-    assert rows.loc[TOOLS, "units"] == model["units"].max()
+    model = evaluation[
+        (evaluation["coder"] == "model:tfidf-svm") & (evaluation["scope"] == "all coded")
+    ].set_index("code")
+    assert rows.loc[TOOLS, "units"] == model.loc[TOOLS, "units"]
     # the pooled row covers the codes the model learned, so the two are comparable
     assert rows.loc[ALL_CODES, "both"] == rows.loc[[TOOLS, BODY], "both"].sum()
 
@@ -348,6 +358,8 @@ def test_the_learning_curve_rises_with_coded_documents(study):
     pooled = curve[curve["code"] == ALL_CODES].set_index("n_documents")["kappa"]
     assert pooled.index.tolist() == [2, 6]
     assert pooled[6] >= pooled[2] - 0.05 and pooled[6] > 0.8
+    ranking = curve[curve["code"] == ALL_CODES]["average_precision"]
+    assert ranking.between(0, 1).all() and ranking.iloc[-1] > 0.9
 
 
 def test_evaluation_needs_three_coded_documents(study):

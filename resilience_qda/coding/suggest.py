@@ -25,7 +25,7 @@ import pandas as pd
 from ..errors import CodingsError, QDAError
 from ..model import Project, validate_codings
 from .suggest_features import unit_features
-from .suggest_model import FITTED, CodeSuggester
+from .suggest_model import TOO_FEW, CodeSuggester
 from .units import UNITS, code_units, units
 
 #: Default name of the model coder: codings are written as ``model:<name>``.
@@ -331,7 +331,7 @@ def review_queue(
     rows = data.features.loc[todo, ["doc_id", "unit", "start", "end", "text"]]
     rows = rows.reset_index(drop=True)
     proba = model.predict_proba(data.X(todo)) if len(rows) else np.zeros((0, len(model.classes_)))
-    learned = np.flatnonzero(model.status_ == FITTED)
+    learned = np.flatnonzero(model.status_ != TOO_FEW)  # below-target codes need examples most
     if len(learned):
         p = np.clip(proba[:, learned], 1e-12, 1 - 1e-12)
         entropy = -(p * np.log2(p) + (1 - p) * np.log2(1 - p))

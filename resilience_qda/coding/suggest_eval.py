@@ -47,6 +47,7 @@ CURVE_COLUMNS = (
     "recall",
     "f1",
     "kappa",
+    "average_precision",
 )
 #: The ``code`` of the pooled (micro-averaged) rows.
 ALL_CODES = "(all codes)"
@@ -362,7 +363,9 @@ def learning_curve(
     DataFrame
         One row per (n_documents, code), and ``code="(all codes)"`` pooling every code:
         ``n_documents, code, units, both, coder_only, reference_only, neither, precision,
-        recall, f1, kappa``. Codes are those learned from all the coded documents.
+        recall, f1, kappa`` (at the thresholds chosen in training) and
+        ``average_precision`` (of the held-out probabilities: ranking, threshold free).
+        Codes are those learned from all the coded documents.
 
     Examples
     --------
@@ -395,6 +398,7 @@ def learning_curve(
         raise SuggestError("sizes must include a number of documents of at least 2")
     rng = np.random.default_rng(random_state)
     counts = {n: np.zeros((Y.shape[1], 4), dtype="int64") for n in sizes}
+    scores = {n: np.zeros(Y.shape) for n in sizes}  # out-of-fold probabilities
     folds = GroupKFold(n_splits=n_folds, shuffle=True, random_state=random_state)
     for train, test in folds.split(X, Y, groups):
         order = rng.permutation(np.unique(groups[train]))
@@ -402,7 +406,8 @@ def learning_curve(
             keep = train[np.isin(groups[train], order[:n])]
             model = CodeSuggester(random_state=random_state, **params)
             model.fit(X.iloc[keep], Y[keep], groups=groups[keep])
-            pred = model.predict(X.iloc[test])
+            scores[n][test] = model.predict_proba(X.iloc[test])
+            pred = (scores[n][test] >= model.thresholds_).astype("int64")
             y = Y[test]
             counts[n] += np.stack(
                 [
@@ -418,12 +423,27 @@ def learning_curve(
     for n in sizes:
         for j in np.flatnonzero(learned):
             a, b, c, d = (int(v) for v in counts[n][j])
+            ap = _average_precision(Y[:, j], scores[n][:, j])
             rows.append(
-                {"n_documents": n, "code": data.codes[j], "units": len(Y), **_metrics(a, b, c, d)}
+                {
+                    "n_documents": n,
+                    "code": data.codes[j],
+                    "units": len(Y),
+                    **_metrics(a, b, c, d),
+                    "average_precision": ap,
+                }
             )
         a, b, c, d = (int(v) for v in counts[n][learned].sum(0))
+        # pooled ranking: every (unit, code) decision of the learned codes in one ranking
+        ap = _average_precision(Y[:, learned].ravel(), scores[n][:, learned].ravel())
         rows.append(
-            {"n_documents": n, "code": ALL_CODES, "units": a + b + c + d, **_metrics(a, b, c, d)}
+            {
+                "n_documents": n,
+                "code": ALL_CODES,
+                "units": a + b + c + d,
+                **_metrics(a, b, c, d),
+                "average_precision": ap,
+            }
         )
     return pd.DataFrame(rows, columns=[*CURVE_COLUMNS, "p_o", "p_e"])[list(CURVE_COLUMNS)]
 

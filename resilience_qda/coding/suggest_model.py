@@ -19,7 +19,6 @@ from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.linear_model import SGDClassifier
-from sklearn.metrics import precision_recall_curve
 from sklearn.model_selection import StratifiedGroupKFold
 from sklearn.svm import LinearSVC
 from sklearn.utils.validation import check_is_fitted
@@ -354,18 +353,21 @@ def _threshold(y: np.ndarray, proba: np.ndarray, target: float) -> tuple[float, 
     positives = y.sum()
     if not positives:
         return np.inf, np.nan, np.nan
-    precision, recall, thresholds = precision_recall_curve(y, proba)
-    precision, recall = precision[:-1], recall[:-1]
-    tp = recall * positives
-    predicted = np.where(precision > 0, tp / np.where(precision > 0, precision, 1), 0)
+    order = np.argsort(-proba, kind="stable")
+    p_sorted, y_sorted = proba[order], y[order]
+    last = np.r_[np.flatnonzero(np.diff(p_sorted)), len(p_sorted) - 1]  # end of each tie run
+    tp = np.cumsum(y_sorted)[last].astype("float64")
+    predicted = (last + 1).astype("float64")
+    thresholds = p_sorted[last]
+    precision, recall = tp / predicted, tp / positives
     smoothed = (tp + 1) / (predicted + 2)
     ok = np.flatnonzero(smoothed >= target - 1e-12)
     if not len(ok):
         return np.inf, np.nan, np.nan
     # the most recall the target allows, at the highest threshold that keeps it (lower ones
-    # would add only false positives)
+    # would add only false positives); thresholds descend here
     best = recall[ok].max()
-    i = ok[recall[ok] >= best - 1e-12][-1]
+    i = ok[recall[ok] >= best - 1e-12][0]
     return float(thresholds[i]), float(precision[i]), float(recall[i])
 
 
