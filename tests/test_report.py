@@ -261,3 +261,18 @@ def test_report_of_a_project_with_another_codebook(tmp_path):
     assert "Neither the codebook nor the codings have practice elements." in page
     assert "The codebook has no themes." in page
     assert "Transport" in page  # the codebook table
+
+
+def test_a_pseudonymised_project_says_so_with_the_key_version_only(tmp_path):
+    root = small_project(tmp_path, hostile=False, with_codings=False)
+    sources = pd.read_csv(root / "sources.csv")
+    sources["pseudonymised"] = "key-4fbd0498c8b1"
+    sources.to_csv(root / "sources.csv", index=False)
+    page = build_report(rq.read_project(root), tmp_path / "out", sections=[]).read_text()
+    assert "The texts were pseudonymised (key version key-4fbd0498c8b1)" in page
+    plain = build_report(
+        rq.read_project(small_project(tmp_path / "b", hostile=False, with_codings=False)),
+        tmp_path / "out2",
+        sections=[],
+    ).read_text()
+    assert "were pseudonymised" not in plain

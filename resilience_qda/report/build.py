@@ -35,6 +35,7 @@ from ..errors import ProjectError
 from ..io.atomic import write_bytes, write_text
 from ..io.codebook import codebook_to_yaml
 from ..model import Project
+from ..privacy import pseudonymisation_note
 from .page import CSS, Report, esc, new_figure
 from .sections import SECTIONS, analysed_coder, corpus_section
 
@@ -228,6 +229,9 @@ def build_report(
         renderer.close()
         raise
     report.heading("Provenance")
+    note = pseudonymisation_note(project)
+    if note:
+        report.text(note + " Quotations in this report are drawn from these texts.")
     report.text(
         "Every figure and table above can be regenerated from these inputs with the "
         "same toolkit version: resilience-qda report PROJECT. Each figure's data is the "
