@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 
 from ..io import read_project
-from ..report import build_report
 from . import warn
 
 
@@ -30,6 +29,8 @@ def add_parser(sub) -> None:
 
 
 def run(args) -> int:
+    from ..report import build_report  # matplotlib: loaded only when a report is made
+
     project = read_project(args.project)
     warn(project.warnings)
     page = build_report(project, args.out, coder=args.coder)
