@@ -15,10 +15,9 @@ import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from ..coding.units import UNITS
 from ..errors import ReadError
 from ..model import Document
-
-UNITS = ("sentence", "turn", "paragraph", "document")
 
 
 def add_parser(sub) -> None:

@@ -9,9 +9,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from ..coding.units import UNITS
 from ..errors import CodingsError
-
-UNITS = ("sentence", "turn", "paragraph", "document")
 
 
 def add_parser(sub) -> None:

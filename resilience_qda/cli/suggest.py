@@ -11,7 +11,7 @@ import io
 import sys
 from pathlib import Path
 
-UNITS = ("sentence", "turn", "paragraph", "document")
+from ..coding.units import UNITS
 
 
 def add_parser(sub) -> None:
