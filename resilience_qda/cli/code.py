@@ -81,26 +81,14 @@ def is_project(path: Path) -> bool:
 
 def lazy_documents(paths: list[str]) -> LazyDocuments:
     """Loaders for every document under ``paths`` (project folders, folders, files)."""
-    from ..io.project import _read_stored_text, _read_table
+    from ..io.project import source_loaders
     from ..io.sources import iter_source_files, read_document
-    from ..io.transcripts import looks_like_transcript
 
     loaders: list[Callable[[], Document]] = []
     for raw in paths:
         path = Path(raw)
         if is_project(path):
-            attributes = _read_table(path / "sources.csv", key="doc_id")
-
-            def load(f: Path, meta: dict) -> Document:
-                text = _read_stored_text(f)
-                meta = {k: v for k, v in meta.items() if k != "doc_id"}
-                if not meta.get("kind"):
-                    meta["kind"] = "interview" if looks_like_transcript(text) else "document"
-                return Document(f.stem, text, meta)
-
-            for f in sorted((path / "sources").glob("*.txt")):
-                meta = attributes.get(f.stem, {})
-                loaders.append(lambda f=f, m=meta: load(f, m))
+            loaders += source_loaders(path)
         else:
             for f in iter_source_files([path]):
                 loaders.append(lambda f=f: read_document(f))

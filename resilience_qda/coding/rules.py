@@ -32,15 +32,10 @@ from spacy.language import Language
 
 from ..errors import CodebookError
 from ..io.codebook import check_patterns, read_codebook
-from ..io.transcripts import parse_turns, turn_rows
+from ..io.transcripts import turn_rows
 from ..model import TRANSCRIPT_KINDS, Codebook, Corpus, Document, empty_codings
 from .nlp import make_nlp
-from .units import UNITS, segment
-
-try:  # the row builder behind units() and segment(), without a DataFrame per document
-    from .units import _unit_rows
-except ImportError:  # pragma: no cover - renamed: fall back on segment()
-    _unit_rows = None
+from .units import UNITS, unit_rows
 
 #: Name of the span_ruler component and of its ``doc.spans`` key.
 RULER = "qda_rules"
@@ -341,27 +336,17 @@ def _matched_batches(
 def _doc_units(doc: Document, unit: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``start``, ``end`` and ``interviewer`` of the document's units, in text order.
 
-    The same units as :func:`resilience_qda.coding.units.units` gives (it is the same code:
-    the row builder behind ``units``/``segment``, without building a DataFrame per
-    document).
+    The same units as :func:`resilience_qda.coding.units.units` gives (the same row
+    builder, without a DataFrame per document).
     """
     who = doc.metadata.get("interviewer")
     transcript = doc.kind in TRANSCRIPT_KINDS
-    build = _unit_rows
-    if build is None:  # fall back on the public API
-        turns = parse_turns(doc.text, doc_id=doc.doc_id, interviewer=who) if transcript else None
-        table = segment(doc.text, unit, turns=turns)
-        return (
-            table["start"].to_numpy(),
-            table["end"].to_numpy(),
-            table["interviewer"].to_numpy(dtype=bool),
-        )
     turns = (
         [(s, e, sp, n, i) for _, n, s, e, sp, _, i in turn_rows(doc.text, interviewer=who)]
         if transcript
         else []
     )
-    rows = build(doc.text, unit, turns)
+    rows = unit_rows(doc.text, unit, turns)
     return (
         np.fromiter((r[0] for r in rows), dtype="int64", count=len(rows)),
         np.fromiter((r[1] for r in rows), dtype="int64", count=len(rows)),

@@ -67,9 +67,12 @@ _NEVER = re.compile(r"(?!)")
 _FRAME_COLUMNS = ("unit", "start", "end", "speaker", "turn", "interviewer")
 
 
-def _unit_rows(text: str, unit: str, turns: list[tuple]) -> list[tuple]:
-    """``(start, end, speaker, turn, interviewer)`` of each unit; ``turns`` holds
-    ``(start, end, speaker, turn, interviewer)`` of each speaker turn (may be empty)."""
+def unit_rows(text: str, unit: str, turns: list[tuple]) -> list[tuple]:
+    """The rows behind :func:`units` and :func:`segment`, without a DataFrame.
+
+    Returns ``(start, end, speaker, turn, interviewer)`` of each unit; ``turns`` holds the
+    same five fields of each speaker turn of the text (empty for a text without turns).
+    """
     if unit == "document":
         return [(0, len(text), None, None, False)] if text.strip() else []
     blocks: list[tuple] = []
@@ -133,7 +136,7 @@ def segment(text: str, unit: str, *, turns: pd.DataFrame | None = None) -> pd.Da
             )
         )
     )
-    rows = _unit_rows(text, unit, spans)
+    rows = unit_rows(text, unit, spans)
     values = list(zip(*rows, strict=True)) if rows else [()] * 5
     return _frame(
         {
@@ -175,7 +178,7 @@ def units(corpus: Corpus, unit: str = "sentence") -> pd.DataFrame:
     columns: dict[str, list] = {name: [] for name in UNITS_COLUMNS}
     for doc in corpus:
         spans = by_doc.get(doc.doc_id, []) if doc.kind in TRANSCRIPT_KINDS else []
-        rows = _unit_rows(doc.text, unit, spans)
+        rows = unit_rows(doc.text, unit, spans)
         columns["doc_id"] += [doc.doc_id] * len(rows)
         columns["unit"] += range(len(rows))
         for name, values in (

@@ -13,12 +13,14 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import os
 import shutil
 import tempfile
 import unicodedata
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import quote, unquote
 
@@ -89,15 +91,8 @@ def read_project(
 
     attributes = _read_table(root / "sources.csv", key="doc_id")
     cases = _read_table(root / "cases.csv", key="case")
-    docs = []
     files = sorted(sources.glob("*.txt"))
-    for f in files:
-        text = _read_stored_text(f)
-        meta = attributes.get(f.stem, {})
-        meta = {k: v for k, v in meta.items() if k != "doc_id"}
-        if not meta.get("kind"):
-            meta["kind"] = "interview" if looks_like_transcript(text) else "document"
-        docs.append(Document(f.stem, text, meta))
+    docs = [_stored_document(f, attributes.get(f.stem, {})) for f in files]
     missing = sorted(set(attributes) - {f.stem for f in files})
     if missing:
         notes.append(f"sources.csv lists documents with no file in sources/: {', '.join(missing)}")
@@ -124,6 +119,31 @@ def read_project(
     for note in notes:
         warnings.warn(f"{root}: {note}", QDAWarning, stacklevel=2)
     return Project(corpus, book, codings, memos, path=str(root), warnings=notes)
+
+
+def _stored_document(f: Path, attributes: dict) -> Document:
+    text = _read_stored_text(f)
+    meta = {k: v for k, v in attributes.items() if k != "doc_id"}
+    if not meta.get("kind"):
+        meta["kind"] = "interview" if looks_like_transcript(text) else "document"
+    return Document(f.stem, text, meta)
+
+
+def source_loaders(path: str | os.PathLike) -> list[Callable[[], Document]]:
+    """One loader per source of a project folder, to read its documents one at a time.
+
+    Examples
+    --------
+    >>> loaders = source_loaders("data/sample")  # doctest: +SKIP
+    >>> loaders[0]().doc_id  # doctest: +SKIP
+    'interview-B'
+    """
+    root = Path(path)
+    attributes = _read_table(root / "sources.csv", key="doc_id")
+    return [
+        functools.partial(_stored_document, f, attributes.get(f.stem, {}))
+        for f in sorted((root / "sources").glob("*.txt"))
+    ]
 
 
 def _read_stored_text(f: Path) -> str:
