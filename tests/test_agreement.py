@@ -636,13 +636,14 @@ class TestProjectAndCommand:
         assert "--unit" in capsys.readouterr().err
 
 
-class TestSampleStudy:
-    @pytest.fixture(scope="class")
-    def sample(self, sample_project):
-        if not {"A", "B"} <= set(sample_project.coders):
-            pytest.skip("coder B's codings are not in data/sample yet")
-        return sample_project
+@pytest.fixture(scope="module")
+def sample(sample_project):
+    if not {"A", "B"} <= set(sample_project.coders):
+        pytest.skip("coder B's codings are not in data/sample yet")
+    return sample_project
 
+
+class TestSampleStudy:
     def test_character_counts_add_up_and_recompute_kappa_by_hand(self, sample):
         table = agreement(sample, ["A", "B"])
         b_docs = sorted(sample.codings.loc[sample.codings["coder"] == "B", "doc_id"].unique())

@@ -78,3 +78,15 @@ def test_report_on_a_project_writes_html_figures_and_tables(tmp_path, sample_pat
     assert "<img" in html and "Provenance" in html
     assert list((out / "figures").glob("*.png")) and list((out / "figures").glob("*.svg"))
     assert (out / "tables" / "documents_by_kind.csv").exists()
+
+
+def test_a_closed_pipe_is_not_an_error():
+    done = subprocess.run(
+        f"{sys.executable} -m resilience_qda codebook --format csv | head -1",
+        shell=True,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.stdout.startswith("code,parent,name")
+    assert "Traceback" not in done.stderr

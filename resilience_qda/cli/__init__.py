@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 import warnings
 
@@ -68,6 +69,10 @@ def main(argv: list[str] | None = None) -> int:
         except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
             print(f"resilience-qda {args.command}: error: {exc}", file=sys.stderr)
             return 1
+        except BrokenPipeError:  # the reader went away (e.g. `| head`): not an error
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            return 0
         except KeyboardInterrupt:
             print("interrupted", file=sys.stderr)
             return 130
