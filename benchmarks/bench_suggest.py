@@ -6,18 +6,26 @@ sentences holding one of its cue words (with 5% of the labels flipped, as people
 consistent either), in the first documents until A has coded ``--units`` units. The
 remaining documents are left for the model.
 
+The generator recombines the sample's few thousand sentences, so its units repeat (and
+repeated texts are featurised once); a real corpus of this size has few repeats. By default
+every participant unit is therefore made distinct before coding: two words of the corpus's
+own vocabulary (never a cue word), a different pair for every unit, are put before its final
+punctuation. ``--repeats`` keeps the generated texts as they are. The count of distinct
+texts is printed.
+
 Prints the seconds of ``suggest(project, coder="A")`` end to end (units, features, one
 calibrated classifier per code over document-grouped folds, thresholds, suggestions)
 against a baseline measured in the same run: a plain scikit-learn pipeline (word TF-IDF +
 one-vs-rest SGD, no character n-grams, no calibration, no thresholds) fitted on the same
 coded units and predicting the same uncoded ones.
 
-    python benchmarks/bench_suggest.py [--units 100000] [--n-jobs 2]
+    python benchmarks/bench_suggest.py [--units 100000] [--n-jobs 2] [--repeats]
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import resource
 import time
 from pathlib import Path
@@ -44,6 +52,37 @@ CUES = {
     "practice-elements/meanings/emotions": ["uncomfortable", "angry", "worried"],
     "framework/belonging/keep-relationships-going": ["relationship", "relationships"],
 }
+
+
+def distinct_units(corpus: rq.Corpus, seed: int = 0) -> rq.Corpus:
+    """The corpus with every participant sentence made distinct by a pair of varied words.
+
+    Unit ``i`` gets ``vocab[i % V] vocab[i // V % V]`` (``V`` words of the corpus, cue words
+    left out) before its final punctuation, so no two units share a pair while there are
+    fewer than ``V ** 2`` units (``V`` is about 2,000); sentence boundaries do not move.
+    """
+    table = corpus_units(corpus, "sentence")
+    texts = corpus.texts
+    cues = {w for ws in CUES.values() for w in ws}
+    words = set()
+    for text in texts.values():
+        words.update(re.findall(r"\b[a-z]{3,12}\b", text[:20_000]))
+    vocab = sorted(words - cues)
+    np.random.default_rng(seed).shuffle(vocab)
+    v = len(vocab)
+    spans = table.loc[~table["interviewer"]].groupby("doc_id", sort=False)[["start", "end"]]
+    spans = {d: rows.to_numpy().tolist() for d, rows in spans}
+    docs, i = [], 0
+    for doc in corpus:
+        text, out, pos = doc.text, [], 0
+        for start, end in spans.get(doc.doc_id, []):
+            unit = text[start:end]
+            cut = start + len(unit.rstrip(".?!\"')\u2019\u201d"))
+            out.append(f"{text[pos:cut]} {vocab[i % v]} {vocab[i // v % v]}")
+            pos, i = cut, i + 1
+        out.append(text[pos:])
+        docs.append(rq.Document(doc.doc_id, "".join(out), doc.metadata))
+    return rq.Corpus(docs, cases=corpus.cases)
 
 
 def synthetic_codings(
@@ -116,12 +155,17 @@ def main() -> None:
     parser.add_argument("--units", type=int, default=100_000, help="units coder A has coded")
     parser.add_argument("--n-jobs", type=int, default=2, help="codes fitted in parallel")
     parser.add_argument("--keep", action="store_true", help="keep the generated corpus")
+    parser.add_argument(
+        "--repeats", action="store_true", help="keep the generated (repeating) sentences"
+    )
     args = parser.parse_args()
     documents = int(args.units / 215) + 1 + int(args.units / 215 / 5)  # ~215 units/doc
     folder = OUT / f"suggest-{documents}x3000"
     if not folder.exists():
         make_project(folder, documents=documents, words=3000)
     corpus = rq.read_project(folder).corpus
+    if not args.repeats:
+        corpus = distinct_units(corpus)
     book = rq.read_codebook("cop-evaluation")
     project = rq.Project(corpus, book)
     codings, coder_docs, n_coded = synthetic_codings(project, args.units)
@@ -137,15 +181,6 @@ def main() -> None:
     out = suggest(project, coder="A", fitted=(model, data))
     suggested = time.perf_counter() - t1
     whole = fitted + suggested
-
-    # the generated talk repeats sentences (features are made once per distinct text); a
-    # real corpus of this size has few repeats: time the features of distinct texts too
-    from resilience_qda.coding.suggest_features import feature_union
-
-    distinct = [f"{t} {i}" for i, t in enumerate(data.features["text"][: args.units])]
-    t2 = time.perf_counter()
-    feature_union().fit_transform(pd.DataFrame({"text": distinct}))
-    featurised = time.perf_counter() - t2
 
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     unique = data.features["text"].nunique()
@@ -167,7 +202,6 @@ def main() -> None:
     print(
         f"train + suggest:                                 {whole:6.1f} s  ({ratio:.1f}x baseline)"
     )
-    print(f"features of {len(distinct):,} distinct texts (no repeats): {featurised:6.1f} s")
     print(f"peak RSS: {rss:,.0f} MiB")
     if not args.keep:
         import shutil

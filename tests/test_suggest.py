@@ -29,6 +29,7 @@ from resilience_qda.coding.suggest import (
 )
 from resilience_qda.coding.suggest_eval import ALL_CODES, evaluate, learning_curve
 from resilience_qda.coding.suggest_features import (
+    CharNgramTfidf,
     EmbeddingModelError,
     feature_union,
     load_embedding_model,
@@ -244,6 +245,26 @@ def test_features_can_be_switched_off_but_not_all():
     assert feature_union(words=None).fit_transform(X).shape[0] == 2
     with pytest.raises(ValueError, match="no features"):
         feature_union(words=None, chars=None)
+
+
+def test_char_ngrams_are_scikit_learns_char_wb_made_word_by_word(sample_project):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    table = unit_features(sample_project.corpus, units(sample_project.corpus))
+    hostile = ["", "  \t\n", "a", "aaaa aaaa", "ΟΔΟΣ Σίσυφος İstanbul", "naïve café", "x\ty\nz"]
+    train = table["text"].iloc[::2].tolist() + hostile
+    test = table["text"].iloc[1::2].tolist() + hostile + ["zqxj unseen-words"]
+    for ngram_range, min_df in [((2, 5), 2), ((1, 3), 1)]:
+        ours = CharNgramTfidf(ngram_range=ngram_range, min_df=min_df)
+        theirs = TfidfVectorizer(
+            analyzer="char_wb", ngram_range=ngram_range, min_df=min_df, sublinear_tf=True
+        )
+        assert abs(ours.fit_transform(train) - theirs.fit_transform(train)).max() < 1e-12
+        assert list(ours.get_feature_names_out()) == list(theirs.get_feature_names_out())
+        assert abs(ours.transform(test) - theirs.transform(test)).max() < 1e-12
+    assert ours.transform(["", " "]).nnz == 0
+    with pytest.raises(ValueError, match="no words"):
+        CharNgramTfidf().fit([" ", ""])
 
 
 def test_an_embedding_model_is_never_downloaded():

@@ -331,12 +331,20 @@ def _unique_rows(X: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
 
 def _fit_transform_unique(features, X: pd.DataFrame):
     distinct, inverse = _unique_rows(X)
-    return sp.csr_matrix(features.fit_transform(distinct))[inverse]
+    return _expand(sp.csr_matrix(features.fit_transform(distinct)), inverse)
 
 
 def _transform_unique(features, X: pd.DataFrame):
     distinct, inverse = _unique_rows(X)
-    return sp.csr_matrix(features.transform(distinct))[inverse]
+    return _expand(sp.csr_matrix(features.transform(distinct)), inverse)
+
+
+def _expand(F, inverse: np.ndarray):
+    """The rows of the distinct units' matrix back in unit order (no copy when every unit
+    is distinct and in order)."""
+    if len(inverse) == F.shape[0] and (inverse == np.arange(len(inverse))).all():
+        return F
+    return F[inverse]
 
 
 def _threshold(y: np.ndarray, proba: np.ndarray, target: float) -> tuple[float, float, float]:
