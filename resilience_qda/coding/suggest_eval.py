@@ -89,6 +89,19 @@ def cross_validated(
     return predicted, proba, full
 
 
+def _training(project, coder, codes, unit, interviewer, params) -> TrainingData:
+    """The training data :func:`evaluate` and :func:`learning_curve` share."""
+    return training_data(
+        project,
+        coder=coder,
+        codes=codes,
+        unit=unit,
+        interviewer=interviewer,
+        lemmas=params.get("lemmas", False),
+        patterns=params.get("patterns", False),
+    )
+
+
 def evaluate(
     project: Project,
     *,
@@ -143,15 +156,7 @@ def evaluate(
     --------
     >>> table = evaluate(read_project("data/sample"), coder="A", against=["B"])  # doctest: +SKIP
     """
-    data = training_data(
-        project,
-        coder=coder,
-        codes=codes,
-        unit=unit,
-        interviewer=interviewer,
-        lemmas=params.get("lemmas", False),
-        patterns=params.get("patterns", False),
-    )
+    data = _training(project, coder, codes, unit, interviewer, params)
     predicted, proba, full = cross_validated(data, cv=cv, random_state=random_state, **params)
     model_coder = f"model:{name}"
     coded_units = data.features.loc[data.coded, ["doc_id", "unit", "start", "end"]]
@@ -372,15 +377,7 @@ def learning_curve(
     >>> curve = learning_curve(read_project("data/sample"), coder="A")  # doctest: +SKIP
     >>> curve[curve["code"] == "(all codes)"][["n_documents", "kappa"]]  # doctest: +SKIP
     """
-    data = training_data(
-        project,
-        coder=coder,
-        codes=codes,
-        unit=unit,
-        interviewer=interviewer,
-        lemmas=params.get("lemmas", False),
-        patterns=params.get("patterns", False),
-    )
+    data = _training(project, coder, codes, unit, interviewer, params)
     coded = data.coded
     X, Y = data.X(coded), data.Y(coded).to_numpy()
     groups = X["doc_id"].to_numpy()

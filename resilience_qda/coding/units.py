@@ -9,6 +9,7 @@ turn or paragraph boundary; a speaker label is never part of a unit.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
@@ -64,7 +65,7 @@ def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
 
 _NEVER = re.compile(r"(?!)")
-_FRAME_COLUMNS = ("unit", "start", "end", "speaker", "turn", "interviewer")
+_TURN_FIELDS = ("start", "end", "speaker", "turn", "interviewer")
 
 
 def unit_rows(text: str, unit: str, turns: list[tuple]) -> list[tuple]:
@@ -101,9 +102,21 @@ def _check_unit(unit: str) -> None:
         raise ValueError(f"unit must be one of {', '.join(UNITS)}; got {unit!r}")
 
 
-def _frame(columns: dict[str, list]) -> pd.DataFrame:
-    table = pd.DataFrame(columns)
-    return table.astype(
+def _turn_tuples(turns: pd.DataFrame) -> list[tuple]:
+    return list(zip(*(turns[c] for c in _TURN_FIELDS), strict=True))
+
+
+def _unit_table(texts: Iterable[tuple[str, str, list[tuple]]], unit: str) -> pd.DataFrame:
+    """The units table of ``(doc_id, text, turn tuples)`` triples, built in one go."""
+    _check_unit(unit)
+    columns: dict[str, list] = {name: [] for name in UNITS_COLUMNS}
+    for doc_id, text, turns in texts:
+        rows = unit_rows(text, unit, turns)
+        columns["doc_id"] += [doc_id] * len(rows)
+        columns["unit"] += range(len(rows))
+        for name, values in zip(_TURN_FIELDS, zip(*rows, strict=True), strict=True) if rows else ():
+            columns[name] += values
+    return pd.DataFrame(columns).astype(
         {"unit": "int64", "start": "int64", "end": "int64", "turn": "Int64", "interviewer": "bool"}
     )
 
@@ -121,29 +134,8 @@ def segment(text: str, unit: str, *, turns: pd.DataFrame | None = None) -> pd.Da
     >>> segment("One. Two!\\n\\nThree", "sentence")[["start", "end"]].values.tolist()
     [[0, 4], [5, 9], [11, 16]]
     """
-    _check_unit(unit)
-    spans = (
-        []
-        if turns is None
-        else list(
-            zip(
-                turns["start"],
-                turns["end"],
-                turns["speaker"],
-                turns["turn"],
-                turns["interviewer"],
-                strict=True,
-            )
-        )
-    )
-    rows = unit_rows(text, unit, spans)
-    values = list(zip(*rows, strict=True)) if rows else [()] * 5
-    return _frame(
-        {
-            "unit": range(len(rows)),
-            **{name: list(col) for name, col in zip(_FRAME_COLUMNS[1:], values, strict=True)},
-        }
-    )
+    table = _unit_table([("", text, [] if turns is None else _turn_tuples(turns))], unit)
+    return table.drop(columns="doc_id")
 
 
 def units(corpus: Corpus, unit: str = "sentence") -> pd.DataFrame:
@@ -162,30 +154,17 @@ def units(corpus: Corpus, unit: str = "sentence") -> pd.DataFrame:
     >>> units(c, "sentence")[["speaker", "start", "end"]].values.tolist()
     [['I', 3, 7], ['P', 12, 20], ['P', 21, 30]]
     """
-    _check_unit(unit)
     turns = corpus.turns
     by_doc: dict[str, list[tuple]] = {}
-    for row in zip(
-        turns["doc_id"],
-        turns["start"],
-        turns["end"],
-        turns["speaker"],
-        turns["turn"],
-        turns["interviewer"],
-        strict=True,
-    ):
-        by_doc.setdefault(row[0], []).append(row[1:])
-    columns: dict[str, list] = {name: [] for name in UNITS_COLUMNS}
-    for doc in corpus:
-        spans = by_doc.get(doc.doc_id, []) if doc.kind in TRANSCRIPT_KINDS else []
-        rows = unit_rows(doc.text, unit, spans)
-        columns["doc_id"] += [doc.doc_id] * len(rows)
-        columns["unit"] += range(len(rows))
-        for name, values in (
-            zip(_FRAME_COLUMNS[1:], zip(*rows, strict=True), strict=True) if rows else ()
-        ):
-            columns[name] += values
-    return _frame(columns)[list(UNITS_COLUMNS)]
+    for doc_id, row in zip(turns["doc_id"], _turn_tuples(turns), strict=True):
+        by_doc.setdefault(doc_id, []).append(row)
+    return _unit_table(
+        (
+            (d.doc_id, d.text, by_doc.get(d.doc_id, []) if d.kind in TRANSCRIPT_KINDS else [])
+            for d in corpus
+        ),
+        unit,
+    )
 
 
 def code_units(
