@@ -123,7 +123,7 @@ def bench_units(documents: int, codes: int, words: int = 1000) -> None:
 
     from resilience_qda import read_project
     from resilience_qda.analysis.agreement import unit_agreement
-    from resilience_qda.coding.units import units
+    from resilience_qda.core.units import units
 
     folder = Path(__file__).resolve().parent / "out" / f"agreement-units-{documents}x{words}"
     if not folder.exists():

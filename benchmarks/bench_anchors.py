@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import iter_documents
 
 from resilience_qda.coding.anchors import reanchor
-from resilience_qda.model import anchor_codings
+from resilience_qda.core.model import anchor_codings
 
 
 def make(documents: int, words: int, per_doc: int, seed: int = 0):

@@ -22,7 +22,7 @@ import pandas as pd
 from generate import make_project
 
 from resilience_qda import read_project
-from resilience_qda.model import CODINGS_COLUMNS, Corpus, Document, Project
+from resilience_qda.core.model import CODINGS_COLUMNS, Corpus, Document, Project
 from resilience_qda.privacy import find_candidates, pseudonymise, read_key
 from resilience_qda.privacy.evaluate import detection_scores, parse_labelled
 

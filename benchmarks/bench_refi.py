@@ -29,7 +29,7 @@ import pandas as pd
 from generate import make_project
 
 from resilience_qda import read_project
-from resilience_qda.errors import QDAWarning, ReadError
+from resilience_qda.core.errors import QDAWarning, ReadError
 from resilience_qda.io.refi import SafeZip, qdpx_bytes, read_qde, read_qdpx
 
 OUT = Path(__file__).resolve().parent / "out"

@@ -4,21 +4,8 @@
 >>> project = rq.read_project("data/sample")  # doctest: +SKIP
 """
 
-__version__ = "0.1.0"
-
-from .errors import CodebookError, CodingsError, ProjectError, QDAError, QDAWarning, ReadError
-from .io import (
-    parse_turns,
-    read_codebook,
-    read_corpus,
-    read_document,
-    read_project,
-    read_text,
-    write_codebook,
-    write_codings,
-    write_project,
-)
-from .model import (
+from .core.errors import CodebookError, CodingsError, ProjectError, QDAError, QDAWarning, ReadError
+from .core.model import (
     CODINGS_COLUMNS,
     Code,
     Codebook,
@@ -29,6 +16,18 @@ from .model import (
     coded_text,
     empty_codings,
     validate_codings,
+)
+from .core.version import __version__
+from .io import (
+    parse_turns,
+    read_codebook,
+    read_corpus,
+    read_document,
+    read_project,
+    read_text,
+    write_codebook,
+    write_codings,
+    write_project,
 )
 
 __all__ = [

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 from hypothesis import strategies as st
 
-from resilience_qda.model import Corpus, Document
+from resilience_qda.core.model import Corpus, Document
 
 INTERVIEW_L = (
     "Interviewer: How did it go?\n\n"

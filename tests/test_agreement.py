@@ -30,9 +30,9 @@ from resilience_qda.analysis.agreement import (
     unit_matrix,
 )
 from resilience_qda.cli import main
-from resilience_qda.errors import CodingsError, QDAWarning
+from resilience_qda.core.errors import CodingsError, QDAWarning
+from resilience_qda.core.model import Codebook, Corpus, Document, Project
 from resilience_qda.io import read_project, write_project
-from resilience_qda.model import Codebook, Corpus, Document, Project
 
 nan = np.nan
 
@@ -660,7 +660,7 @@ class TestSampleStudy:
     def test_turn_alpha_agrees_with_the_krippendorff_package(self, sample):
         import krippendorff
 
-        from resilience_qda.coding.units import units
+        from resilience_qda.core.units import units
 
         table = agreement(sample, ["A", "B"], unit="turn", method="krippendorff")
         grid = unit_matrix(sample.codings, units(sample.corpus, "turn"), ["A", "B"])

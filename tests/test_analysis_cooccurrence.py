@@ -15,7 +15,7 @@ from resilience_qda.analysis.cooccurrence import (
     passages,
 )
 from resilience_qda.analysis.matrix import wide
-from resilience_qda.coding.units import units
+from resilience_qda.core.units import units
 
 
 def coder_a():

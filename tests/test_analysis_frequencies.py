@@ -7,7 +7,7 @@ from _analysis_data import DOCS, codings, corpus, random_codings
 from hypothesis import given, settings
 
 from resilience_qda.analysis.frequencies import code_frequencies, codings_by_coder
-from resilience_qda.model import Code, Codebook
+from resilience_qda.core.model import Code, Codebook
 
 
 def row(table, code, coder="A"):

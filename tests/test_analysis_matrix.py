@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from resilience_qda.analysis.frequencies import code_frequencies
 from resilience_qda.analysis.matrix import matrix_coding, wide
 from resilience_qda.analysis.timeline import codes_over_time
-from resilience_qda.model import count_words
+from resilience_qda.core.model import count_words
 
 
 def coder_a():

@@ -7,7 +7,7 @@ import pytest
 from _analysis_data import INTERVIEW_L, codings, corpus, span
 
 from resilience_qda.analysis.retrieval import exemplars, framework_matrix, retrieve
-from resilience_qda.model import Corpus, Document
+from resilience_qda.core.model import Corpus, Document
 
 
 def coder_a():

@@ -8,7 +8,7 @@ from _analysis_data import corpus
 
 from resilience_qda.analysis.words import keyword_in_context, word_frequencies
 from resilience_qda.coding.tokens import tokens
-from resilience_qda.model import Corpus, Document
+from resilience_qda.core.model import Corpus, Document
 
 
 @pytest.fixture(scope="module")

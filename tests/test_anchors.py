@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from resilience_qda.coding.anchors import diff_opcodes, drifted, reanchor
-from resilience_qda.errors import CodingsError
-from resilience_qda.model import anchor_codings
+from resilience_qda.core.errors import CodingsError
+from resilience_qda.core.model import anchor_codings
 
 TEXT = (
     "Interviewer: So how did you first use the framework with a family?\n\n"
@@ -349,9 +349,9 @@ def test_edits_inside_a_span_never_put_it_on_words_outside_the_passage(data, wit
 
 @pytest.fixture
 def project_dir(tmp_path):
+    from resilience_qda.core.model import Code, Codebook, Corpus, Document, Project
     from resilience_qda.io import write_project
     from resilience_qda.io.memos import memos_frame
-    from resilience_qda.model import Code, Codebook, Corpus, Document, Project
 
     codings = codings_for(TEXT).drop(columns=["prefix", "quote", "suffix"])
     codings["doc_id"] = "interview-H"

@@ -11,14 +11,14 @@ import pytest
 import yaml
 
 from resilience_qda.cli import main
-from resilience_qda.errors import CodebookError
+from resilience_qda.core.errors import CodebookError
+from resilience_qda.core.model import slugify
 from resilience_qda.io.codebook import (
     codebook_from_yaml,
     codebook_to_yaml,
     read_codebook,
     write_codebook,
 )
-from resilience_qda.model import slugify
 
 GROUP_SIZES = {
     "themes": 4,

@@ -16,7 +16,8 @@ import docx
 import pandas as pd
 import pytest
 
-from resilience_qda.errors import ReadError
+from resilience_qda.core.errors import ReadError
+from resilience_qda.core.model import Document
 from resilience_qda.io import docx as wdocx
 from resilience_qda.io.codebook import read_codebook
 from resilience_qda.io.docx import (
@@ -25,7 +26,6 @@ from resilience_qda.io.docx import (
     read_docx_codings,
     write_docx_codings,
 )
-from resilience_qda.model import Document
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample" / "sources" / "interview-H.txt"
 BOOK = read_codebook("cop-evaluation")
@@ -301,7 +301,7 @@ def test_a_comment_naming_no_code_or_marking_no_text_is_reported(tmp_path):
 
 
 def test_an_ambiguous_code_name_is_listed_with_the_reason():
-    from resilience_qda.model import Code, Codebook
+    from resilience_qda.core.model import Code, Codebook
 
     book = Codebook(
         [Code("a", "A"), Code("a/hope", "Hope"), Code("b", "B"), Code("b/hope", "Hope")]
@@ -457,8 +457,8 @@ def test_the_two_hundred_comments_saved_by_libreoffice_import_with_the_same_span
 
 def test_word_commands_round_trip_and_reanchor_text_edited_in_word(tmp_path, text, capsys):
     from resilience_qda.cli import main
+    from resilience_qda.core.model import Corpus, Project
     from resilience_qda.io import read_project, write_project
-    from resilience_qda.model import Corpus, Project
 
     starts, ends = _word_bounds(text)
     rows = [

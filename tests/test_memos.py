@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 
 from resilience_qda.analysis.retrieval import retrieve
-from resilience_qda.errors import ProjectError, ReadError
+from resilience_qda.core.errors import ProjectError, ReadError
+from resilience_qda.core.model import Corpus, Document, Project
 from resilience_qda.io import read_project, write_project
 from resilience_qda.io.codebook import read_codebook
 from resilience_qda.io.memos import (
@@ -20,7 +21,6 @@ from resilience_qda.io.memos import (
     memos_in,
     read_memos,
 )
-from resilience_qda.model import Corpus, Document, Project
 
 TEXT = (
     "Interviewer: What changed for you?\n\n"

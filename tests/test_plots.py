@@ -15,7 +15,7 @@ from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 
 from resilience_qda import plots
-from resilience_qda.model import Code, Codebook
+from resilience_qda.core.model import Code, Codebook
 
 
 @pytest.fixture

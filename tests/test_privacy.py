@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 import resilience_qda as rq
 from resilience_qda.cli import main
 from resilience_qda.coding.anchors import reanchor
-from resilience_qda.errors import ProjectError, QDAError
-from resilience_qda.model import Codebook, Corpus, Document, Project
+from resilience_qda.core.errors import ProjectError, QDAError
+from resilience_qda.core.model import Codebook, Corpus, Document, Project
 from resilience_qda.privacy import (
     PipelineError,
     PseudonymKeyError,

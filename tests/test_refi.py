@@ -19,7 +19,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from resilience_qda.cli import main
-from resilience_qda.errors import QDAWarning, ReadError
+from resilience_qda.core.errors import QDAWarning, ReadError
+from resilience_qda.core.model import Code, Codebook, Corpus, Document, Project
 from resilience_qda.io import read_project
 from resilience_qda.io.codebook import read_codebook
 from resilience_qda.io.refi import (
@@ -38,7 +39,6 @@ from resilience_qda.io.refi import (
 )
 from resilience_qda.io.refi_offsets import Interpretation, Selection, SourceText, choose
 from resilience_qda.io.text import normalise
-from resilience_qda.model import Code, Codebook, Corpus, Document, Project
 
 REFI = Path("/work/shared/refi")
 if not REFI.is_dir():  # the shared material sits beside the repository

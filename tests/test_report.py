@@ -15,7 +15,7 @@ from PIL import Image
 
 import resilience_qda as rq
 from resilience_qda.cli import main
-from resilience_qda.model import Corpus, Document, Project
+from resilience_qda.core.model import Corpus, Document, Project
 from resilience_qda.report import build_report
 from resilience_qda.report.sections import (
     codebook_section,

@@ -11,10 +11,10 @@ from resilience_qda.cli import main
 from resilience_qda.coding import rules
 from resilience_qda.coding.nlp import ModelError, make_nlp
 from resilience_qda.coding.rules import code_corpus, code_documents, compile_rules, widen
-from resilience_qda.coding.units import units
-from resilience_qda.errors import CodebookError
+from resilience_qda.core.errors import CodebookError
+from resilience_qda.core.model import Corpus, Document, validate_codings
+from resilience_qda.core.units import units
 from resilience_qda.io.codebook import codebook_from_yaml
-from resilience_qda.model import Corpus, Document, validate_codings
 
 SMALL = codebook_from_yaml(
     """

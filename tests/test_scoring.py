@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 from sklearn.metrics import cohen_kappa_score, f1_score, precision_score, recall_score
 
-from resilience_qda.analysis.scoring import SCORE_COLUMNS, score_coder, scoring_units
 from resilience_qda.cli import main
-from resilience_qda.model import Corpus, Document
+from resilience_qda.core.model import Corpus, Document
+from resilience_qda.core.scoring import SCORE_COLUMNS, score_coder, scoring_units
 
 
 def _units(n: int, doc_id: str = "d") -> pd.DataFrame:

@@ -8,11 +8,11 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from resilience_qda.coding.units import units
-from resilience_qda.errors import ReadError
+from resilience_qda.core.errors import ReadError
+from resilience_qda.core.model import Corpus, Document, Project
+from resilience_qda.core.units import units
 from resilience_qda.io.codebook import read_codebook
 from resilience_qda.io.sheets import SheetError, export_sheet, read_sheet, sheet_frame
-from resilience_qda.model import Corpus, Document, Project
 
 KEY = ["doc_id", "start", "end", "code", "coder"]
 
@@ -234,8 +234,8 @@ def test_sheet_commands_round_trip_through_a_project_folder(project, tmp_path, c
     import dataclasses
 
     from resilience_qda.cli import main
+    from resilience_qda.core.model import Codebook
     from resilience_qda.io import read_project, write_project
-    from resilience_qda.model import Codebook
 
     used = set(project.codings["code"])
     small = Codebook(

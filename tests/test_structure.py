@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from resilience_qda.coding.structure import code_by_attribute, code_by_question, code_by_speaker
-from resilience_qda.model import Corpus, Document, validate_codings
+from resilience_qda.core.model import Corpus, Document, validate_codings
 
 TEXT = (
     "Interview 3, January.\n\n"

@@ -15,7 +15,6 @@ import pytest
 from sklearn.base import clone
 
 import resilience_qda as rq
-from resilience_qda.analysis.stats import kappa_2x2
 from resilience_qda.cli import main
 from resilience_qda.coding import suggest_eval
 from resilience_qda.coding.rules import code_corpus
@@ -36,7 +35,8 @@ from resilience_qda.coding.suggest_features import (
     unit_features,
 )
 from resilience_qda.coding.suggest_model import TOO_FEW, CodeSuggester, _threshold
-from resilience_qda.coding.units import units
+from resilience_qda.core.stats import kappa_2x2
+from resilience_qda.core.units import units
 
 TOOLS = "practice-elements/materials/tools"
 BODY = "practice-elements/materials/the-body"

@@ -3,7 +3,7 @@
 import pytest
 
 from resilience_qda import ReadError, parse_turns
-from resilience_qda.io.transcripts import looks_like_transcript
+from resilience_qda.core.turns import looks_like_transcript
 
 
 def spoken(text, table):

@@ -26,8 +26,8 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from ..coding.units import UNITS, units
-from ..model import Project
+from ..core.model import Project
+from ..core.units import UNITS, units
 from .agreement_character import average_comparison, coding_comparison, covered_length
 from .agreement_coefficients import (
     METHODS,

@@ -5,7 +5,7 @@ For each code and source, every character is coded by both coders (``a``), by th
 Overlapping codings of one coder (or group) are merged first. Percentage agreement is
 ``(a + d) / N`` and kappa ``(p_o - p_e) / (1 - p_e)`` with
 ``p_e = ((a + b)(a + c) + (c + d)(b + d)) / N**2``
-(:func:`~resilience_qda.analysis.stats.kappa_2x2`).
+(:func:`~resilience_qda.core.stats.kappa_2x2`).
 
 The counts come from interval arithmetic, vectorised over all codings at once (no loop over
 characters): ``a = |A| + |B| - |A u B|``, each a sum of merged interval lengths.
@@ -18,7 +18,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from ..model import Corpus
+from ..core.model import Corpus
+from ..core.stats import kappa_2x2
 from .agreement_data import (
     check_codings,
     group_codings,
@@ -29,7 +30,6 @@ from .agreement_data import (
     text_lengths,
     utf16_offsets,
 )
-from .stats import kappa_2x2
 
 COMPARISON_COLUMNS = [
     "code", "doc_id", "n_units", "a", "b", "c", "d",

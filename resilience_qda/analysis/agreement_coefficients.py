@@ -25,7 +25,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .stats import kappa_2x2
+from ..core.stats import kappa_2x2
 
 LEVELS = ("nominal", "ordinal", "interval", "ratio")
 #: Unit-based methods and the name of the coefficient each reports.

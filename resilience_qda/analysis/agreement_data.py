@@ -12,8 +12,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from ..errors import CodingsError, QDAWarning
-from ..model import Corpus
+from ..core.errors import CodingsError, QDAWarning
+from ..core.model import Corpus
 
 #: How the documents compared are chosen (see :func:`select_documents`).
 DOCUMENT_SCOPES = ("all", "shared", "own")

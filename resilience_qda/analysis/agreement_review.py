@@ -8,9 +8,9 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from ..coding.units import merge_spans
-from ..coding.units import units as make_units
-from ..model import Corpus
+from ..core.model import Corpus
+from ..core.units import merge_spans
+from ..core.units import units as make_units
 from .agreement_data import (
     check_codings,
     group_codings,
@@ -205,7 +205,7 @@ def disagreements(
 
     Examples
     --------
-    >>> from resilience_qda.model import Document
+    >>> from resilience_qda.core.model import Document
     >>> corpus = Corpus([Document("d", "We laughed. It helped. Then home.")])
     >>> c = pd.DataFrame({"doc_id": ["d", "d", "d"], "start": [0, 0, 12],
     ...                   "end": [11, 11, 22], "code": ["laugh", "cope", "cope"],

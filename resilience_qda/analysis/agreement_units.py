@@ -2,7 +2,7 @@
 
 A unit carries a code for a coder when one of that coder's codings of the code overlaps it
 (or covers at least ``min_overlap`` of it; see
-:func:`~resilience_qda.coding.units.code_units`). Each code is then a yes/no judgement per
+:func:`~resilience_qda.core.units.code_units`). Each code is then a yes/no judgement per
 unit and per coder, and every coefficient of
 :mod:`~resilience_qda.analysis.agreement_coefficients` applies, computed for all codes at
 once from the distinct patterns of judgements.
@@ -15,8 +15,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from ..coding.units import code_units
-from ..model import Corpus
+from ..core.model import Corpus
+from ..core.units import code_units
 from .agreement_coefficients import METHODS, bootstrap_interval, pattern_agreement
 from .agreement_data import (
     check_codings,
@@ -48,7 +48,7 @@ def unit_matrix(
     codings : DataFrame
         The codings table.
     units_table : DataFrame
-        ``doc_id, unit, start, end`` (from :func:`resilience_qda.coding.units.units`).
+        ``doc_id, unit, start, end`` (from :func:`resilience_qda.core.units.units`).
     coders : coder names or groups (``"A+C"``)
     codes : list of str, optional
         Default: every code a compared coder used.

@@ -3,7 +3,7 @@
 A *passage* is where codes can meet. Three definitions, chosen with ``how``:
 
 - ``"unit"``: a unit of analysis (sentence, turn, paragraph, document) from
-  :func:`resilience_qda.coding.units.units`; a unit carries every code whose codings overlap it;
+  :func:`resilience_qda.core.units.units`; a unit carries every code whose codings overlap it;
 - ``"overlap"``: a maximal run of overlapping codings (codings that share at least one
   character, directly or through a chain of codings, form one passage);
 - ``"near"``: the same, but codings less than ``within`` + 1 characters apart also join.
@@ -18,8 +18,8 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from ..coding.units import code_units
-from ._codes import check_columns, label, select_codes, truncate, with_ancestors
+from ..core.codes import check_columns, label, select_codes, truncate, with_ancestors
+from ..core.units import code_units
 
 HOWS = ("unit", "overlap", "near")
 PASSAGE_COLUMNS = ["coder", "doc_id", "passage", "start", "end", "code"]

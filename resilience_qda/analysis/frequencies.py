@@ -7,9 +7,9 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from ..coding.units import merge_spans
-from ..model import Codebook, Corpus, count_words
-from ._codes import SPAN_COLUMNS, select_codes, with_ancestors
+from ..core.codes import SPAN_COLUMNS, select_codes, with_ancestors
+from ..core.model import Codebook, Corpus, count_words
+from ..core.units import merge_spans
 
 FREQUENCY_COLUMNS = ["code", "coder", "files", "references", "characters", "coverage", "words"]
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from ._codes import check_columns, select_codes, with_ancestors
+from ..core.codes import check_columns, select_codes, with_ancestors
 
 COUNTS = ("references", "files", "cases")
 

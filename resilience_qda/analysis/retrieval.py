@@ -7,8 +7,8 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from ..model import Corpus
-from ._codes import select_codes
+from ..core.codes import select_codes
+from ..core.model import Corpus
 
 RETRIEVAL_COLUMNS = [
     "doc_id",
@@ -87,7 +87,7 @@ def retrieve(
 
     Examples
     --------
-    >>> from resilience_qda.model import Document
+    >>> from resilience_qda.core.model import Document
     >>> corpus = Corpus([Document("i", "Interviewer: And?\\n\\nParticipant L: We laughed.",
     ...                           {"kind": "interview", "case": "L"})])
     >>> c = pd.DataFrame({"doc_id": ["i"], "start": [34], "end": [45],
@@ -207,7 +207,7 @@ def framework_matrix(
 
     Examples
     --------
-    >>> from resilience_qda.model import Document
+    >>> from resilience_qda.core.model import Document
     >>> corpus = Corpus([Document("i1", "Good. Bad.", {"case": "L"}),
     ...                  Document("i2", "Fine.", {"case": "S"})])
     >>> c = pd.DataFrame({"doc_id": ["i1", "i1"], "start": [0, 6], "end": [5, 10],

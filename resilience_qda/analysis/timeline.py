@@ -7,7 +7,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from ._codes import check_columns
+from ..core.codes import check_columns
 from .matrix import matrix_coding
 
 

@@ -11,8 +11,8 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from ..model import Corpus
-from ._codes import check_columns
+from ..core.codes import check_columns
+from ..core.model import Corpus
 from .retrieval import speakers
 
 #: Transcription marks, fillers and hedges that are not what the talk is about ("bite" is
@@ -140,7 +140,7 @@ def keyword_in_context(
 
     Examples
     --------
-    >>> from resilience_qda.model import Document
+    >>> from resilience_qda.core.model import Document
     >>> corpus = Corpus([Document("n", "The map helped. Maps, maps everywhere.")])
     >>> keyword_in_context(corpus, "map", window=8)[["left", "keyword", "right"]].values.tolist()
     [['The', 'map', 'helped.']]

@@ -13,8 +13,8 @@ import os
 import sys
 import warnings
 
-from .. import __version__
-from ..errors import QDAError, QDAWarning
+from ..core.errors import QDAError, QDAWarning
+from ..core.version import __version__
 
 #: Modules of this package that define commands, in the order ``--help`` lists them.
 COMMANDS = [

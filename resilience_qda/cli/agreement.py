@@ -6,8 +6,8 @@ import io
 import sys
 
 from ..analysis.agreement import CHARACTER_METHODS, METHODS, agreement, disagreements
-from ..coding.units import UNITS
-from ..errors import CodingsError
+from ..core.errors import CodingsError
+from ..core.units import UNITS
 from ..io import read_project
 from ..io.atomic import write_text
 from . import warn

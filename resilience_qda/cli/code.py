@@ -15,9 +15,9 @@ import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from ..coding.units import UNITS
-from ..errors import ReadError
-from ..model import Document
+from ..core.errors import ReadError
+from ..core.model import Document
+from ..core.units import UNITS
 
 
 def add_parser(sub) -> None:

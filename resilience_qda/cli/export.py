@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from ..errors import QDAError
+from ..core.errors import QDAError
 from ..io import read_project
 from . import warn
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from ..errors import ProjectError
+from ..core.errors import ProjectError
+from ..core.model import Corpus, Project
 from ..io import read_corpus, read_project, write_project
 from ..io.codebook import read_codebook
 from ..io.project import DEFAULT_CODEBOOK
-from ..model import Corpus, Project
 from . import warn
 
 

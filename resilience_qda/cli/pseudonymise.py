@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import ProjectError
+from ..core.errors import ProjectError
 from ..io import read_project
 from ..io.atomic import write_bytes
 from . import warn

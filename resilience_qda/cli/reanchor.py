@@ -9,11 +9,11 @@ from pathlib import Path
 import pandas as pd
 
 from ..coding.anchors import reanchor, update_source
-from ..errors import CodingsError
+from ..core.errors import CodingsError
+from ..core.model import CODINGS_COLUMNS, Project
 from ..io import read_document, read_project, write_project
 from ..io.atomic import write_bytes
 from ..io.project import coder_filename
-from ..model import CODINGS_COLUMNS, Project
 from . import warn
 
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from ..coding.units import UNITS
-from ..errors import CodingsError
+from ..core.errors import CodingsError
+from ..core.units import UNITS
 
 
 def add_parser(sub) -> None:
@@ -42,7 +42,7 @@ def add_parser(sub) -> None:
 def _codings_of(label: str, project, *, origin: str):
     import pandas as pd
 
-    from ..model import validate_codings
+    from ..core.model import validate_codings
 
     path = Path(label)
     if path.suffix.lower() == ".csv" and path.is_file():
@@ -63,7 +63,7 @@ def _codings_of(label: str, project, *, origin: str):
 def run(args) -> int:
     import pandas as pd
 
-    from ..analysis.scoring import score_coder, scoring_units
+    from ..core.scoring import score_coder, scoring_units
     from ..io import read_project
     from ..io.atomic import write_text
     from . import warn

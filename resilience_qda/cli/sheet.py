@@ -7,7 +7,7 @@ import sys
 
 import pandas as pd
 
-from ..errors import CodingsError
+from ..core.errors import CodingsError
 from ..io import read_project, write_project
 from ..io.sheets import LAYOUTS, UNITS, export_sheet, read_sheet
 from . import warn

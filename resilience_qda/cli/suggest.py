@@ -11,7 +11,7 @@ import io
 import sys
 from pathlib import Path
 
-from ..coding.units import UNITS
+from ..core.units import UNITS
 
 
 def add_parser(sub) -> None:

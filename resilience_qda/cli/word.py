@@ -9,13 +9,13 @@ from pathlib import Path
 import pandas as pd
 
 from ..coding.anchors import reanchor
-from ..errors import CodingsError, ProjectError
+from ..core.errors import CodingsError, ProjectError
+from ..core.model import Corpus, Project
 from ..io import read_project, write_project
 from ..io.codebook import read_codebook
 from ..io.docx import read_docx_codings, write_docx_codings
 from ..io.memos import memos_frame
 from ..io.project import DEFAULT_CODEBOOK
-from ..model import Corpus, Project
 from . import warn
 
 

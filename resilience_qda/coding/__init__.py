@@ -1,5 +1,5 @@
 """Coding: units of analysis, rules, structure, learning from coding, re-anchoring."""
 
-from .units import UNITS, code_units, merge_spans, segment, units
+from ..core.units import UNITS, code_units, merge_spans, segment, units
 
 __all__ = ["UNITS", "code_units", "merge_spans", "segment", "units"]

@@ -1,7 +1,7 @@
 """Re-anchoring: find every coding again after its source text was edited.
 
 Each coding carries an anchor: the coded text (``quote``) with a little context before and
-after it (``prefix``, ``suffix``; see :func:`resilience_qda.model.anchor_codings`). When a
+after it (``prefix``, ``suffix``; see :func:`resilience_qda.core.model.anchor_codings`). When a
 source text changes (a typo fixed, a name pseudonymised, a line break added), each coding is
 looked for in the new text, most trustworthy evidence first:
 
@@ -38,8 +38,8 @@ from difflib import SequenceMatcher
 import numpy as np
 import pandas as pd
 
-from ..errors import CodingsError
-from ..model import (
+from ..core.errors import CodingsError
+from ..core.model import (
     ANCHOR_COLUMNS,
     ANCHOR_CONTEXT,
     Corpus,
@@ -572,7 +572,7 @@ def update_source(
 
     Examples
     --------
-    >>> from resilience_qda.model import Codebook, Corpus, Document
+    >>> from resilience_qda.core.model import Codebook, Corpus, Document
     >>> c = pd.DataFrame({"doc_id": ["d"], "start": [3], "end": [16], "code": ["x"],
     ...                   "coder": ["A"], "source": ["manual"], "score": [None]})
     >>> p = Project(Corpus([Document("d", "P: I felt braver.")]), Codebook(), c)

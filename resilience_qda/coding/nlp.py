@@ -16,7 +16,7 @@ from spacy.language import Language
 from spacy.pipeline import Lemmatizer
 from spacy.tokens import Doc
 
-from ..errors import QDAError
+from ..core.errors import QDAError
 
 #: Name of the default, offline pipeline.
 DEFAULT_MODEL = "blank:en"

@@ -10,7 +10,7 @@ Each codable code may carry ``patterns``::
       weight: 1.0                                     # score of one match (default 1)
 
 A match is widened to the unit of analysis that holds it (sentence, speaker turn, paragraph
-or document, as :mod:`resilience_qda.coding.units` cuts them, so a "sentence" is the same
+or document, as :mod:`resilience_qda.core.units` cuts them, so a "sentence" is the same
 here as in agreement or learning); interviewer turns are left out by default. spaCy is used
 for matching only. Documents stream through ``nlp.pipe`` in batches, long texts are cut at
 paragraph breaks, and no more than a batch of ``Doc`` objects is alive at a time.
@@ -30,12 +30,12 @@ import pandas as pd
 from spacy.errors import MatchPatternError
 from spacy.language import Language
 
-from ..errors import CodebookError
+from ..core.errors import CodebookError
+from ..core.model import Codebook, Corpus, Document, empty_codings
+from ..core.turns import TRANSCRIPT_KINDS, turn_rows
+from ..core.units import UNITS, unit_rows
 from ..io.codebook import check_patterns, read_codebook
-from ..io.transcripts import turn_rows
-from ..model import TRANSCRIPT_KINDS, Codebook, Corpus, Document, empty_codings
 from .nlp import make_nlp
-from .units import UNITS, unit_rows
 
 #: Name of the span_ruler component and of its ``doc.spans`` key.
 RULER = "qda_rules"
@@ -56,7 +56,7 @@ def rule_patterns(codebook: Codebook) -> list[dict]:
 
     Examples
     --------
-    >>> from resilience_qda.model import Code
+    >>> from resilience_qda.core.model import Code
     >>> cb = Codebook([Code("x", "X", patterns={"phrases": ["be brave"], "words": ["boxing"],
     ...                                         "exclude": ["not"]})])
     >>> [(p["pattern"], p["id"], p.get("attr")) for p in rule_patterns(cb)]
@@ -336,7 +336,7 @@ def _matched_batches(
 def _doc_units(doc: Document, unit: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``start``, ``end`` and ``interviewer`` of the document's units, in text order.
 
-    The same units as :func:`resilience_qda.coding.units.units` gives (the same row
+    The same units as :func:`resilience_qda.core.units.units` gives (the same row
     builder, without a DataFrame per document).
     """
     who = doc.metadata.get("interviewer")
@@ -605,7 +605,7 @@ def code_corpus(
 
     Examples
     --------
-    >>> from resilience_qda.model import Document
+    >>> from resilience_qda.core.model import Document
     >>> corpus = Corpus([Document("i1", "Interviewer: Did you use the framework sheet?\\n\\n"
     ...     "Participant L: Yes, I keep the framework sheet in my bag.", {"kind": "interview"})])
     >>> codings = code_corpus(corpus)

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 
 import pandas as pd
 
-from ..model import Corpus, empty_codings, slugify
+from ..core.model import Corpus, empty_codings, slugify
 
 _WORD = re.compile(r"[a-z0-9']+")
 _STOP = frozenset(
@@ -112,7 +112,7 @@ def code_by_speaker(
 
     Examples
     --------
-    >>> from resilience_qda.model import Document
+    >>> from resilience_qda.core.model import Document
     >>> c = Corpus([Document("i", "Interviewer: Why?\\n\\nParticipant L: Because.",
     ...                      {"kind": "interview"})])
     >>> code_by_speaker(c)[["start", "end", "code"]].values.tolist()
@@ -170,7 +170,7 @@ def code_by_question(
 
     Examples
     --------
-    >>> from resilience_qda.model import Document
+    >>> from resilience_qda.core.model import Document
     >>> text = ("Interviewer: Tell me about your role.\\n\\nP: I'm a nurse.\\n\\n"
     ...         "Interviewer: And before that?\\n\\nP: Wards.\\n\\n"
     ...         "Interviewer: What gets in the way at work?\\n\\nP: Time.")
@@ -214,7 +214,7 @@ def code_by_attribute(corpus: Corpus, attribute: str, *, prefix: str | None = No
 
     Examples
     --------
-    >>> from resilience_qda.model import Document
+    >>> from resilience_qda.core.model import Document
     >>> cases = pd.DataFrame({"case": ["L"], "role": ["Social worker"]})
     >>> c = Corpus([Document("i", "Hello.", {"case": "L"}), Document("n", "Notes.")], cases)
     >>> code_by_attribute(c, "role")[["doc_id", "start", "end", "code"]].values.tolist()

@@ -22,11 +22,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..errors import CodingsError, QDAError
-from ..model import Project, validate_codings
+from ..core.errors import CodingsError, QDAError
+from ..core.model import Project, validate_codings
+from ..core.units import UNITS, code_units, units
 from .suggest_features import unit_features
 from .suggest_model import TOO_FEW, CodeSuggester
-from .units import UNITS, code_units, units
 
 #: Default name of the model coder: codings are written as ``model:<name>``.
 MODEL_NAME = "tfidf-svm"
@@ -110,7 +110,7 @@ def training_data(
     lemmas, patterns : bool
         Add the lemma and codebook-pattern features (spaCy runs, offline).
     min_overlap : float
-        Passed to :func:`~resilience_qda.coding.units.code_units`.
+        Passed to :func:`~resilience_qda.core.units.code_units`.
 
     Examples
     --------

@@ -3,8 +3,8 @@
 Cross-validation grouped by document (a document is never in both the training and the
 test side), the code suggester refitted on each training side (its calibration and
 thresholds chosen inside that side only), its suggestions on the test side pooled over
-the folds and scored per code with :func:`resilience_qda.analysis.scoring.score_coder`:
-the same table, counts and Cohen's kappa (:func:`resilience_qda.analysis.stats.kappa_2x2`)
+the folds and scored per code with :func:`resilience_qda.core.scoring.score_coder`:
+the same table, counts and Cohen's kappa (:func:`resilience_qda.core.stats.kappa_2x2`)
 as the rules coder's scores and the human-human agreement, which are put beside it on the
 same units. :func:`learning_curve` shows how agreement grows with the number of coded
 documents, so the researcher sees when hand coding stops paying.
@@ -19,9 +19,9 @@ import pandas as pd
 from sklearn.metrics import average_precision_score
 from sklearn.model_selection import GroupKFold
 
-from ..analysis.scoring import SCORE_COLUMNS, score_coder
-from ..analysis.stats import kappa_2x2
-from ..model import Project
+from ..core.model import Project
+from ..core.scoring import SCORE_COLUMNS, score_coder
+from ..core.stats import kappa_2x2
 from .suggest import MODEL_NAME, SuggestError, TrainingData, training_data
 from .suggest_model import TOO_FEW, CodeSuggester
 
@@ -141,7 +141,7 @@ def evaluate(
     -------
     DataFrame
         One row per (coder, code, scope): the columns of
-        :func:`~resilience_qda.analysis.scoring.score_coder` (``coder, reference, code,
+        :func:`~resilience_qda.core.scoring.score_coder` (``coder, reference, code,
         units, both, coder_only, reference_only, neither, precision, recall, f1, p_o, p_e,
         kappa``), then ``scope`` (``"all coded"`` or ``"coded by <other>"``), ``status``
         (``fitted``, ``below target precision``, ``too few examples``: the model's, on all

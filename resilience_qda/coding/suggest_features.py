@@ -20,9 +20,9 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.compose import ColumnTransformer
 from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer, TfidfVectorizer
 
-from ..errors import QDAError
-from ..model import Codebook, Corpus
-from .units import code_units
+from ..core.errors import QDAError
+from ..core.model import Codebook, Corpus
+from ..core.units import code_units
 
 
 class EmbeddingModelError(QDAError, ValueError):
@@ -44,7 +44,7 @@ def unit_features(
     ----------
     corpus : Corpus
     units_table : DataFrame
-        Units as from :func:`resilience_qda.coding.units.units` (any subset of them).
+        Units as from :func:`resilience_qda.core.units.units` (any subset of them).
     lemmas : bool
         Add ``lemmas``: the lower-case lemmas of the unit's alphabetic non-stop words, from
         the offline spaCy pipeline (:func:`resilience_qda.coding.tokens.tokens`).
@@ -58,8 +58,8 @@ def unit_features(
 
     Examples
     --------
-    >>> from resilience_qda.model import Document
-    >>> from resilience_qda.coding.units import units
+    >>> from resilience_qda.core.model import Document
+    >>> from resilience_qda.core.units import units
     >>> c = Corpus([Document("d", "Carers were mapping. We met.")])
     >>> unit_features(c, units(c), lemmas=True)[["text", "lemmas"]].values.tolist()
     [['Carers were mapping.', 'carer map'], ['We met.', 'meet']]

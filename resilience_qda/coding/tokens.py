@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..model import Corpus
+from ..core.model import Corpus
 
 TOKENS_COLUMNS = ("doc_id", "i", "start", "end", "text", "lemma", "is_stop", "is_alpha")
 
@@ -36,7 +36,7 @@ def tokens(corpus: Corpus, *, nlp=None, batch_size: int = 16) -> pd.DataFrame:
 
     Examples
     --------
-    >>> from resilience_qda.model import Document
+    >>> from resilience_qda.core.model import Document
     >>> t = tokens(Corpus([Document("d", "Carers were mapping.")]))
     >>> t[["text", "lemma", "is_stop"]].values.tolist()
     [['Carers', 'carer', False], ['were', 'be', True], ['mapping', 'map', False], ['.', '.', False]]

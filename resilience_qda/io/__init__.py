@@ -1,5 +1,6 @@
 """Everything that reads or writes bytes."""
 
+from ..core.turns import parse_turns
 from .captions import captions_to_text
 from .codebook import (
     builtin_codebooks,
@@ -13,7 +14,6 @@ from .notes import split_front_matter
 from .project import read_project, write_codings, write_project
 from .sources import read_corpus, read_document
 from .text import read_text
-from .transcripts import parse_turns
 
 __all__ = [
     "builtin_codebooks",

@@ -8,7 +8,7 @@ import webvtt
 from webvtt import srt
 from webvtt.errors import MalformedFileError
 
-from ..errors import ReadError
+from ..core.errors import ReadError
 
 _NAME_PREFIX = re.compile(r"^(?P<speaker>[A-Z][\w.'’-]{0,30}(?: [A-Z0-9][\w.'’-]{0,30}){0,3}):\s+")
 

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import yaml
 
-from ..errors import CodebookError
-from ..model import Code, Codebook, slugify
+from ..core.errors import CodebookError
+from ..core.model import Code, Codebook, slugify
 from .atomic import write_text
+from .refi_read import read_qdc
 
 CODE_KEYS = {
     "name",
@@ -56,8 +57,6 @@ def read_codebook(source: str | os.PathLike) -> Codebook:
             f"({', '.join(builtin_codebooks())})"
         )
     if path.suffix.lower() == ".qdc":
-        from .refi import read_qdc  # REFI-QDA codebooks
-
         return read_qdc(path)
     try:
         data = path.read_text(encoding="utf-8-sig")
@@ -77,7 +76,7 @@ def codebook_from_yaml(data: str, *, origin: str = "<codebook>") -> Codebook:
     >>> codebook_from_yaml("codes:\\n  - name: A\\n  - name: A\\n", origin="cb.yaml")
     Traceback (most recent call last):
     ...
-    resilience_qda.errors.CodebookError: cb.yaml, line 3: code path 'a' appears twice \
+    resilience_qda.core.errors.CodebookError: cb.yaml, line 3: code path 'a' appears twice \
 (code 'A'; first defined at line 2)
     """
     loader = _Loader(data)

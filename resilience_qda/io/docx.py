@@ -21,8 +21,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import CodebookError, CodingsError, ReadError
-from ..model import CODINGS_COLUMNS, Code, Codebook, Document, slugify
+from ..core.errors import CodebookError, CodingsError, ReadError
+from ..core.model import CODINGS_COLUMNS, Code, Codebook, Document, slugify
+from ..core.turns import looks_like_transcript
+from .atomic import write_bytes
+from .codebook import read_codebook
 
 #: Caps on what a .docx may hold before we refuse it (zip bombs, hostile files).
 MAX_MEMBERS = 10_000
@@ -494,8 +497,6 @@ def read_docx_codings(
     """
     import docx
 
-    from .codebook import read_codebook  # io.codebook does not import this module
-
     path = Path(path)
     check_docx(path)
     book = codebook if codebook is not None else read_codebook("cop-evaluation")
@@ -510,8 +511,6 @@ def read_docx_codings(
     doc_id = doc_id or path.stem
     meta = dict(metadata or {})
     if not meta.get("kind"):
-        from .transcripts import looks_like_transcript
-
         meta["kind"] = "interview" if looks_like_transcript(text) else "document"
     meta.setdefault("original_file", path.name)
     meta.setdefault("encoding", "docx")
@@ -709,7 +708,7 @@ def write_docx_codings(
 
     Examples
     --------
-    >>> from resilience_qda.model import Document
+    >>> from resilience_qda.core.model import Document
     >>> import tempfile, pathlib
     >>> doc = Document("d", "P: I felt braver.\\n\\nP: Thanks.\\n")
     >>> c = pd.DataFrame({"doc_id": ["d"], "start": [3], "end": [17],
@@ -721,8 +720,6 @@ def write_docx_codings(
     """
     import docx
     from docx.oxml.ns import qn
-
-    from .atomic import write_bytes
 
     del codebook  # codes are written as paths, which resolve exactly
     text = document.text

@@ -31,8 +31,8 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from ..errors import ProjectError, ReadError
-from ..model import Corpus, Project
+from ..core.errors import ProjectError, ReadError
+from ..core.model import Corpus, Project
 from .notes import split_front_matter
 
 #: Columns every memos table has, in this order.
@@ -159,7 +159,7 @@ def memo_table(project: Project | pd.DataFrame, *, width: int | None = None) -> 
 
     Examples
     --------
-    >>> from resilience_qda.model import Codebook, Corpus, Document
+    >>> from resilience_qda.core.model import Codebook, Corpus, Document
     >>> p = Project(Corpus([Document("d", "I felt braver.")]), Codebook())
     >>> p.memos = memos_frame([{"memo_id": "m", "doc_id": "d", "start": 2, "end": 13,
     ...                         "code": "coping", "coder": "A", "text": "Key moment"}])
@@ -245,7 +245,7 @@ def add_memo(
 
     Examples
     --------
-    >>> from resilience_qda.model import Codebook, Corpus, Document
+    >>> from resilience_qda.core.model import Codebook, Corpus, Document
     >>> p = Project(Corpus([Document("d", "I felt braver.")]), Codebook())
     >>> add_memo(p, "Bravery came up early", doc_id="d").memos[["memo_id", "doc_id"]].values
     array([['d-memo-1', 'd']], dtype=object)
@@ -288,7 +288,7 @@ def add_memo(
 def memos_in(memos: pd.DataFrame, corpus: Corpus) -> list[str]:
     """Problems with a memos table against a corpus: unknown documents, spans outside.
 
-    >>> from resilience_qda.model import Document
+    >>> from resilience_qda.core.model import Document
     >>> memos_in(memos_frame([{"memo_id": "m", "doc_id": "x", "text": "?"}]),
     ...          Corpus([Document("d", "Text.")]))
     ["memo 'm' annotates unknown document 'x'"]

@@ -6,7 +6,7 @@ import re
 
 import yaml
 
-from ..errors import ReadError
+from ..core.errors import ReadError
 
 _FRONT = re.compile(r"\A---[ \t]*\n(?P<yaml>.*?)\n---[ \t]*\n", re.DOTALL)
 

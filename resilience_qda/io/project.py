@@ -26,8 +26,8 @@ from urllib.parse import quote, unquote
 
 import pandas as pd
 
-from ..errors import CodingsError, ProjectError, QDAWarning
-from ..model import (
+from ..core.errors import CodingsError, ProjectError, QDAWarning
+from ..core.model import (
     ANCHOR_COLUMNS,
     CODINGS_COLUMNS,
     Codebook,
@@ -39,10 +39,10 @@ from ..model import (
     empty_codings,
     validate_codings,
 )
+from ..core.turns import looks_like_transcript
 from .atomic import write_many
 from .codebook import builtin_codebooks, codebook_to_yaml, read_codebook
 from .memos import memo_files, read_memos
-from .transcripts import looks_like_transcript
 
 DEFAULT_CODEBOOK = "cop-evaluation"
 _DERIVED = {"n_chars", "n_words"}

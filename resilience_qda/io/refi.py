@@ -24,8 +24,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import ProjectError, QDAWarning
-from ..model import Codebook, Corpus, Project
+from ..core.errors import ProjectError, QDAWarning
+from ..core.model import Codebook, Corpus, Project
 from .codebook import read_codebook
 from .project import DEFAULT_CODEBOOK, read_project, write_project
 from .refi_offsets import Interpretation, OffsetChoice

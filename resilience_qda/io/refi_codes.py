@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from ..errors import ReadError
-from ..model import Code, slugify
+from ..core.errors import ReadError
+from ..core.model import Code, slugify
 from .refi_xml import child, child_text, children, guid_key, unfold_definition
 
 MAX_CODE_DEPTH = 100

@@ -1,4 +1,4 @@
-"""A REFI-QDA ``<Project>`` element read into a :class:`~resilience_qda.model.Project`.
+"""A REFI-QDA ``<Project>`` element read into a :class:`~resilience_qda.core.model.Project`.
 
 Everything the element holds either becomes part of the project (documents, code tree,
 codings, memos, cases and attributes), is kept in ``project.exchange["refi"]`` for the way
@@ -16,14 +16,14 @@ from urllib.parse import unquote
 
 import pandas as pd
 
-from ..errors import ReadError
-from ..model import Codebook, Corpus, Document, Project, slugify, validate_codings
+from ..core.errors import ReadError
+from ..core.model import Codebook, Corpus, Document, Project, slugify, validate_codings
+from ..core.turns import looks_like_transcript
 from .refi_codes import code_tree, read_sets
 from .refi_offsets import OffsetChoice, Selection, SourceText, choose
 from .refi_xml import child, child_text, children, guid_key, local, read_capped, walk
 from .safezip import check_member_name
 from .text import decode
-from .transcripts import looks_like_transcript
 
 _UNSAFE_ID = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
 

@@ -21,8 +21,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import QDAWarning
-from ..model import Code, Codebook, Project
+from ..core.errors import QDAWarning
+from ..core.model import Code, Codebook, Project
 from .atomic import write_bytes
 from .refi_write import ORIGIN, Ids, code_elements, exchange_of, serialise
 from .refi_xml import PROJECT_NS
@@ -52,7 +52,7 @@ def project_to_qde(
 
     Examples
     --------
-    >>> from resilience_qda.model import Corpus, Document, Codebook, Code
+    >>> from resilience_qda.core.model import Corpus, Document, Codebook, Code
     >>> p = Project(Corpus([Document("d", "Hope.")]), Codebook([Code("hope", "Hope")]))
     >>> xml, files, notes = project_to_qde(p)
     >>> list(files), notes
@@ -403,7 +403,7 @@ def qdpx_bytes(project: Project, *, nvivo: bool = False) -> tuple[bytes, list[st
 
     Examples
     --------
-    >>> from resilience_qda.model import Corpus, Document, Codebook, Code
+    >>> from resilience_qda.core.model import Corpus, Document, Codebook, Code
     >>> p = Project(Corpus([Document("d", "Hope 😀.")]), Codebook([Code("hope", "Hope")]))
     >>> data, notes = qdpx_bytes(p)
     >>> data[:2], data == qdpx_bytes(p)[0], "U+FFFF" in notes[0]
@@ -429,7 +429,7 @@ def write_qdpx(project: Project, path: str | os.PathLike, *, nvivo: bool = False
     path : path-like
     nvivo : bool
         Positions in UTF-16 code units, as NVivo reads them. Without it positions are code
-        points (the standard) and a :class:`~resilience_qda.errors.QDAWarning` says which
+        points (the standard) and a :class:`~resilience_qda.core.errors.QDAWarning` says which
         texts NVivo would read shifted.
 
     Examples

@@ -10,8 +10,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ..errors import ReadError
-from ..model import Codebook, Project
+from ..core.errors import ReadError
+from ..core.model import Codebook, Project
 from .refi_codes import code_tree, read_sets
 from .refi_project import ImportReport, read_project_element
 from .refi_xml import MAX_XML_BYTES, child, local, parse_xml, read_capped

@@ -13,9 +13,9 @@ import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from .. import __version__
-from ..errors import CodebookError, ProjectError
-from ..model import Codebook, Project
+from ..core.errors import CodebookError, ProjectError
+from ..core.model import Codebook, Project
+from ..core.version import __version__
 from .atomic import write_text
 from .refi_xml import CODEBOOK_NS, fold_definition, is_schema_guid, make_guid
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import defusedxml
 import defusedxml.ElementTree as DET
 
-from ..errors import ReadError
-from ..model import Code
+from ..core.errors import ReadError
+from ..core.model import Code
 
 PROJECT_NS = "urn:QDA-XML:project:1.0"
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
@@ -40,7 +40,7 @@ def parse_xml(data: bytes, *, name: str) -> ET.Element:
     ... # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    resilience_qda.errors.ReadError: x.qde: has a DOCTYPE (a DTD); ... refused
+    resilience_qda.core.errors.ReadError: x.qde: has a DOCTYPE (a DTD); ... refused
     """
     try:
         return DET.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)

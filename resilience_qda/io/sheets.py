@@ -1,7 +1,7 @@
 """Coding sheets: the units of a project in a spreadsheet, coded by hand, read back.
 
 A sheet has one row per unit of analysis (sentence, speaker turn, paragraph or document;
-see :mod:`resilience_qda.coding.units`) with ``doc_id``, the unit number (its column is
+see :mod:`resilience_qda.core.units`) with ``doc_id``, the unit number (its column is
 named after the unit: ``sentence``, ``turn``, ...), ``start``, ``end``, ``speaker``, the
 document's and case's attributes, the unit's ``text``, then the codes: one column per code
 (a mark such as ``1`` or ``x`` codes the unit) or a single ``codes`` column (code paths or
@@ -25,12 +25,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import CodebookError, QDAError, ReadError
-from ..model import CODINGS_COLUMNS, Code, Codebook, Project, slugify
+from ..core.errors import CodebookError, QDAError, ReadError
+from ..core.model import CODINGS_COLUMNS, Code, Codebook, Project, slugify
 from .atomic import write_bytes
 
 LAYOUTS = ("columns", "codes")
-#: Units a sheet can have (as :data:`resilience_qda.coding.units.UNITS`).
+#: Units a sheet can have (as :data:`resilience_qda.core.units.UNITS`).
 UNITS = ("sentence", "turn", "paragraph", "document")
 #: Problems :func:`read_sheet` reports, one kind per row of its ``problems`` table.
 PROBLEM_KINDS = (
@@ -127,12 +127,12 @@ def sheet_frame(
 
     Examples
     --------
-    >>> from resilience_qda.model import Corpus, Document
+    >>> from resilience_qda.core.model import Corpus, Document
     >>> p = Project(Corpus([Document("d", "We met. It helped.")]), Codebook([Code("x", "X")]))
     >>> sheet_frame(p, unit="sentence")[["doc_id", "sentence", "text", "x"]].values.tolist()
     [['d', 0, 'We met.', ''], ['d', 1, 'It helped.', '']]
     """
-    from ..coding.units import code_units, units  # coding builds on io: import late
+    from ..core.units import code_units, units  # coding builds on io: import late
 
     if unit not in UNITS:
         raise SheetError(f"unit must be one of {', '.join(UNITS)}; got {unit!r}")
@@ -390,7 +390,7 @@ def read_sheet(
     >>> found = read_sheet("coded.xlsx", project, coder="B")  # doctest: +SKIP
     >>> found.problems  # doctest: +SKIP
     """
-    from ..coding.units import units  # coding builds on io: import late
+    from ..core.units import units  # coding builds on io: import late
 
     path = Path(path)
     sheet = _read_table(path)

@@ -6,13 +6,13 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from ..errors import ReadError
-from ..model import Corpus, Document
+from ..core.errors import ReadError
+from ..core.model import Corpus, Document
+from ..core.turns import looks_like_transcript
 from .captions import captions_to_text
 from .docx import read_docx
 from .notes import split_front_matter
 from .text import read_text
-from .transcripts import looks_like_transcript
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
 CAPTION_SUFFIXES = {".vtt", ".srt"}

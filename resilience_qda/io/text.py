@@ -8,7 +8,7 @@ import re
 import unicodedata
 from pathlib import Path
 
-from ..errors import ReadError
+from ..core.errors import ReadError
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import ProjectError
+from ..core.errors import ProjectError
 from .detect import find_key_names, resolve_overlaps
 from .key import Key
 from .patterns import find_patterns

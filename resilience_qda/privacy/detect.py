@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import QDAError
-from ..model import Corpus, Project
+from ..core.errors import QDAError
+from ..core.model import Corpus, Project
 from .key import Key
 from .patterns import _NOT_A_NAME, FINDERS, PLACEHOLDERS, Hit, find_patterns
 

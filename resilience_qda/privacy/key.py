@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import QDAError
+from ..core.errors import QDAError
 
 _SPLIT = re.compile(r"\s*[|;]\s*")
 #: Words of a name that are never variants on their own.

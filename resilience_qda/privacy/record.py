@@ -13,9 +13,9 @@ from pathlib import Path
 
 import yaml
 
+from ..core.model import Project
 from ..io import write_project
 from ..io.atomic import write_bytes
-from ..model import Project
 from .replace import Pseudonymisation
 
 RECORD_FILE = "pseudonymisation.yaml"
@@ -52,7 +52,7 @@ def pseudonymisation_note(project: Project) -> str:
 
     Examples
     --------
-    >>> from resilience_qda.model import Corpus, Codebook, Document
+    >>> from resilience_qda.core.model import Corpus, Codebook, Document
     >>> docs = [Document("a", "x", {"pseudonymised": "key-4fbd0498c8b1"}), Document("b", "y")]
     >>> print(pseudonymisation_note(Project(Corpus(docs), Codebook())))
     1 of 2 texts were pseudonymised (key version key-4fbd0498c8b1); not: b.

@@ -19,10 +19,10 @@ from datetime import UTC, datetime
 
 import pandas as pd
 
-from .. import __version__
 from ..coding.anchors import drifted, reanchor
-from ..errors import ProjectError, QDAError
-from ..model import ANCHOR_COLUMNS, CODINGS_COLUMNS, Corpus, Document, Project
+from ..core.errors import ProjectError, QDAError
+from ..core.model import ANCHOR_COLUMNS, CODINGS_COLUMNS, Corpus, Document, Project
+from ..core.version import __version__
 from .detect import CANDIDATE_COLUMNS, find_key_names, key_form, project_texts
 from .key import Key
 
@@ -180,7 +180,7 @@ def pseudonymise(
     >>> doc = Document("d", "P: Ring me on 07700 900123, I'm at work.", {"kind": "interview"})
     >>> codings = pd.DataFrame({"doc_id": ["d"], "start": [28], "end": [40], "code": ["x"],
     ...                         "coder": ["A"], "source": ["manual"], "score": [None]})
-    >>> from resilience_qda.model import Codebook
+    >>> from resilience_qda.core.model import Codebook
     >>> p = Project(Corpus([doc]), Codebook(), codings)
     >>> out = pseudonymise(p, find_candidates(p))
     >>> print(out.project.corpus["d"].text)

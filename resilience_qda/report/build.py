@@ -30,11 +30,11 @@ import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from .. import __version__
-from ..errors import ProjectError
+from ..core.errors import ProjectError
+from ..core.model import Project
+from ..core.version import __version__
 from ..io.atomic import write_bytes, write_text
 from ..io.codebook import codebook_to_yaml
-from ..model import Project
 from ..privacy import pseudonymisation_note
 from .page import CSS, Report, esc, new_figure
 from .sections import SECTIONS, analysed_coder, corpus_section

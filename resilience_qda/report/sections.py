@@ -10,15 +10,15 @@ from __future__ import annotations
 import pandas as pd
 
 from ..analysis import corpus as corpus_analysis
-from ..analysis._codes import truncate
 from ..analysis.cooccurrence import configuration_counts, cooccurrence, passage_configurations
 from ..analysis.frequencies import code_frequencies, codings_by_coder
 from ..analysis.matrix import matrix_coding, wide
 from ..analysis.retrieval import exemplars, framework_matrix, retrieve
 from ..analysis.timeline import codes_over_time
 from ..analysis.words import word_frequencies
-from ..coding.units import units
-from ..model import Project
+from ..core.codes import truncate
+from ..core.model import Project
+from ..core.units import units
 from ..plots import (
     bar_chart,
     code_label,

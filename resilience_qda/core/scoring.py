@@ -1,7 +1,7 @@
 """Score a coder against a reference coder, per code, at a unit of analysis.
 
 A unit "carries" a code for a coder when one of the coder's codings of that code overlaps it
-(:func:`resilience_qda.coding.units.code_units`). Per code, the units fall into a 2x2 table
+(:func:`resilience_qda.core.units.code_units`). Per code, the units fall into a 2x2 table
 (both, coder only, reference only, neither) from which precision, recall, F1 and Cohen's
 kappa are computed; the four counts travel with every row so each figure can be checked.
 """
@@ -13,10 +13,10 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from ..coding.units import code_units
-from ..coding.units import units as corpus_units
-from ..model import Corpus
+from .model import Corpus
 from .stats import kappa_2x2
+from .units import code_units
+from .units import units as corpus_units
 
 SCORE_COLUMNS = (
     "coder",
@@ -57,7 +57,7 @@ def score_coder(
         The reference coder's name in ``codings``, or the reference's codings table.
     units : DataFrame
         The units to score over (``doc_id, unit, start, end``, as from
-        :func:`resilience_qda.coding.units.units`); codings outside them are ignored, so
+        :func:`resilience_qda.core.units.units`); codings outside them are ignored, so
         pass only the documents (and turns) the reference actually coded.
     coder : str or list of str, optional
         Who to score; default every coder in ``codings`` but the reference.
@@ -67,7 +67,7 @@ def score_coder(
         Also score each code's ancestors (``a/b`` counts for ``a``): a unit carries an
         ancestor when it carries any code below it.
     min_overlap : float
-        Passed to :func:`~resilience_qda.coding.units.code_units`.
+        Passed to :func:`~resilience_qda.core.units.code_units`.
 
     Returns
     -------
@@ -166,7 +166,7 @@ def scoring_units(
 
     Examples
     --------
-    >>> from resilience_qda.model import Document
+    >>> from resilience_qda.core.model import Document
     >>> c = Corpus([Document("i", "I: Why?\\n\\nP: Because. It works.", {"kind": "interview"})])
     >>> scoring_units(c)[["start", "end"]].values.tolist()
     [[12, 20], [21, 30]]

@@ -7,8 +7,16 @@ import re
 
 import pandas as pd
 
-from ..errors import ReadError
-from ..model import INTERVIEWER_LABELS, TURNS_COLUMNS
+from .errors import ReadError
+
+#: Document kinds whose text is read as speaker turns.
+TRANSCRIPT_KINDS = frozenset({"interview", "focus_group", "transcript"})
+#: Speaker labels that name the interviewer rather than a participant (case-insensitive).
+INTERVIEWER_LABELS = frozenset(
+    {"interviewer", "i", "int", "q", "researcher", "moderator", "facilitator"}
+)
+
+TURNS_COLUMNS = ("doc_id", "turn", "start", "end", "speaker", "time", "interviewer")
 
 _TIME = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?"
 #: The default speaker label: at the start of a line, an optional ``[time]``, one to four

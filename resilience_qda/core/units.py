@@ -14,7 +14,8 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from ..model import TRANSCRIPT_KINDS, Corpus
+from .model import Corpus
+from .turns import TRANSCRIPT_KINDS
 
 UNITS = ("sentence", "turn", "paragraph", "document")
 UNITS_COLUMNS = ("doc_id", "unit", "start", "end", "speaker", "turn", "interviewer")
@@ -149,7 +150,7 @@ def units(corpus: Corpus, unit: str = "sentence") -> pd.DataFrame:
 
     Examples
     --------
-    >>> from resilience_qda.model import Document
+    >>> from resilience_qda.core.model import Document
     >>> c = Corpus([Document("d", "I: Why?\\n\\nP: Because. It works.", {"kind": "interview"})])
     >>> units(c, "sentence")[["speaker", "start", "end"]].values.tolist()
     [['I', 3, 7], ['P', 12, 20], ['P', 21, 30]]

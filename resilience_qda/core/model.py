@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import CodebookError, CodingsError
+from .turns import TRANSCRIPT_KINDS, turn_rows, turns_frame
 
 #: Columns every codings table has, in this order.
 CODINGS_COLUMNS = ("doc_id", "start", "end", "code", "coder", "source", "score")
@@ -26,14 +27,6 @@ SOURCES = ("manual", "rules", "model", "import")
 ANCHOR_COLUMNS = ("prefix", "quote", "suffix")
 #: Characters of context kept before and after a quote.
 ANCHOR_CONTEXT = 24
-#: Document kinds whose text is read as speaker turns.
-TRANSCRIPT_KINDS = frozenset({"interview", "focus_group", "transcript"})
-#: Speaker labels that name the interviewer rather than a participant (case-insensitive).
-INTERVIEWER_LABELS = frozenset(
-    {"interviewer", "i", "int", "q", "researcher", "moderator", "facilitator"}
-)
-
-TURNS_COLUMNS = ("doc_id", "turn", "start", "end", "speaker", "time", "interviewer")
 
 
 def slugify(name: str) -> str:
@@ -154,8 +147,6 @@ class Corpus:
         """One row per speaker turn of every transcript: ``doc_id``, ``turn`` (0-based),
         ``start``, ``end`` (the words spoken, without the label), ``speaker`` as written,
         ``time`` (a timestamp if the transcript has one) and ``interviewer``."""
-        from .io.transcripts import turn_rows, turns_frame  # io builds on model
-
         rows = [
             row
             for d in self
