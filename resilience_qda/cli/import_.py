@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from pathlib import Path
 
 from ..core.errors import ProjectError
-from ..core.model import Corpus, Project
-from ..io import read_corpus, read_project, write_project
-from ..io.codebook import read_codebook
-from ..io.project import DEFAULT_CODEBOOK
+from ..core.model import Corpus
+from ..io import read_corpus, write_project
+from ..io.names import check_file_name
+from ..io.project import current_or_new_project
+from ..io.transaction import transaction
 from . import warn
 
 
@@ -47,43 +49,55 @@ def add_parser(sub) -> None:
 
 def run(args) -> int:
     refi = [f for f in args.files if Path(f).suffix.lower() in (".qdpx", ".qdc", ".qde")]
-    if refi:
-        from ..io import refi as refi_io  # REFI-QDA exchange
-
-        reports = refi_io.import_into_project(
-            refi,
-            args.project,
-            base=args.base,
-            unit=None if args.offsets == "auto" else args.offsets,
-        )
-        for report in reports:
-            print(report.summary(), file=sys.stderr)
-        args.files = [f for f in args.files if f not in refi]
-        if not args.files:
-            return 0
+    files = [f for f in args.files if f not in refi]
     root = Path(args.project)
-    new = read_corpus(
-        args.files, kind=args.kind, encoding=args.encoding, speaker_pattern=args.speaker_pattern
-    )
-    if (root / "sources").is_dir():
-        project = read_project(root)
+    new = []
+    if files:  # read (and check) the new files before taking the project's lock
+        new = list(
+            read_corpus(
+                files,
+                kind=args.kind,
+                encoding=args.encoding,
+                speaker_pattern=args.speaker_pattern,
+            )
+        )
+        for d in new:
+            check_file_name(
+                f"{d.doc_id}.txt",
+                what=f"{d.metadata.get('original_file', d.doc_id)}: document id {d.doc_id!r}",
+            )
+    reports = []
+    with transaction(root, command="import"):
+        project = current_or_new_project(root)
+        warn(project.warnings)
+        if refi:
+            from ..io import refi as refi_io  # REFI-QDA exchange
+
+            project, reports = refi_io.merge_refi_files(
+                project, refi, base=args.base, unit=None if args.offsets == "auto" else args.offsets
+            )
         clash = [d.doc_id for d in new if d.doc_id in project.corpus]
         if clash:
             raise ProjectError(
                 f"{root} already has document(s) {', '.join(clash)}; rename the "
                 "files or remove the old sources first (nothing was changed)"
             )
-        warn(project.warnings)
-        corpus = Corpus([*project.corpus, *new], cases=project.corpus.cases)
-        project = Project(corpus, project.codebook, project.codings, project.memos)
-    else:
-        project = Project(Corpus(new), read_codebook(DEFAULT_CODEBOOK))
-    write_project(project, root)
-    kinds = ", ".join(
-        f"{n} {k}"
-        for k, n in sorted(
-            {k: sum(d.kind == k for d in new) for k in {d.kind for d in new}}.items()
+        if new:
+            corpus = Corpus([*project.corpus, *new], cases=project.corpus.cases)
+            project = dataclasses.replace(project, corpus=corpus)
+        write_project(project, root)
+        if refi:
+            from ..io.refi import save_exchange
+
+            save_exchange(project, root)
+    for report in reports:
+        print(report.summary(), file=sys.stderr)
+    if new:
+        kinds = ", ".join(
+            f"{n} {k}"
+            for k, n in sorted(
+                {k: sum(d.kind == k for d in new) for k in {d.kind for d in new}}.items()
+            )
         )
-    )
-    print(f"imported {len(new)} document(s) ({kinds}) into {root}", file=sys.stderr)
+        print(f"imported {len(new)} document(s) ({kinds}) into {root}", file=sys.stderr)
     return 0

@@ -12,6 +12,7 @@ from ..core.errors import CodebookError
 from ..core.model import Code, Codebook, slugify
 from .atomic import write_text
 from .refi_read import read_qdc
+from .safeyaml import compose_yaml, construct
 
 CODE_KEYS = {
     "name",
@@ -79,30 +80,24 @@ def codebook_from_yaml(data: str, *, origin: str = "<codebook>") -> Codebook:
     resilience_qda.core.errors.CodebookError: cb.yaml, line 3: code path 'a' appears twice \
 (code 'A'; first defined at line 2)
     """
-    loader = _Loader(data)
+    node, loader = compose_yaml(data, origin=origin, error=CodebookError)
     try:
-        node = loader.get_single_node()
         _check_duplicate_keys(node, origin)
-        tree = loader.construct_document(node) if node is not None else None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise CodebookError(f"{origin}{where}: not valid YAML: {problem}") from None
+        tree = construct(loader, node, origin=origin, error=CodebookError)
     finally:
         loader.dispose()
     return codebook_from_dict(tree, origin=origin, _node=node)
 
 
-#: libyaml's loader when PyYAML was built with it (10x faster), else the pure-Python one.
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
 def _check_duplicate_keys(node, origin: str) -> None:
     """PyYAML keeps the last of two equal keys silently; a codebook refuses them."""
-    stack = [node]
+    stack = [node] if node is not None else []
+    seen_nodes: set[int] = set()
     while stack:
         n = stack.pop()
+        if id(n) in seen_nodes:  # an alias: checked where it was anchored
+            continue
+        seen_nodes.add(id(n))
         if isinstance(n, yaml.MappingNode):
             seen: dict = {}
             for key, value in n.value:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -70,7 +71,13 @@ def read_document(
         meta["kind"] = "interview" if looks_like_transcript(text, speaker_pattern) else "document"
     meta.setdefault("original_file", path.name)
     meta.setdefault("encoding", used)
-    return Document(doc_id or str(meta.pop("doc_id", None) or path.stem), text, meta)
+    doc_id = doc_id or str(meta.pop("doc_id", None) or path.stem)
+    if re.search(r"[\x00-\x1f\x7f]", doc_id):
+        raise ReadError(
+            f"{path}: the document id {doc_id!r} contains a control character; give a "
+            "doc_id of letters, digits, '-', '_' and '.'"
+        )
+    return Document(doc_id, text, meta)
 
 
 def iter_source_files(paths: Iterable[str | os.PathLike]) -> list[Path]:

@@ -16,6 +16,7 @@ import yaml
 from ..core.model import Project
 from ..io import write_project
 from ..io.atomic import write_bytes
+from ..io.safeyaml import load_yaml
 from .replace import Pseudonymisation
 
 RECORD_FILE = "pseudonymisation.yaml"
@@ -42,7 +43,7 @@ def read_record(path: str | os.PathLike | Project | None) -> dict:
     f = Path(path) / RECORD_FILE
     if not f.is_file():
         return {}
-    data = yaml.safe_load(f.read_text(encoding="utf-8")) or {}
+    data = load_yaml(f.read_text(encoding="utf-8"), origin=str(f)) or {}
     return data if isinstance(data, dict) else {}
 
 
