@@ -1,6 +1,5 @@
 """The project folder: reading, validating, writing atomically, round trips."""
 
-
 import pandas as pd
 import pytest
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 import sys
+from pathlib import Path
 
 import pandas as pd
 
 from ..core.errors import CodingsError
 from ..io import read_project, write_project
 from ..io.sheets import LAYOUTS, UNITS, export_sheet, read_sheet
+from ..io.transaction import transaction
 from . import warn
 
 
@@ -72,6 +74,13 @@ def run_export(args) -> int:
 
 
 def run_import(args) -> int:
+    if not Path(args.project, "sources").is_dir():
+        raise CodingsError(f"{args.project}: not a project folder (it has no sources/ folder)")
+    with transaction(args.project, command=f"sheet import ({args.coder})"):
+        return _import(args)
+
+
+def _import(args) -> int:
     project = read_project(args.project)
     warn(project.warnings)
     found = read_sheet(args.file, project, coder=args.coder, create_codes=args.create_codes)
