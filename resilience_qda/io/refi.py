@@ -173,6 +173,7 @@ def merge_refi_files(
             }
             report = ImportReport(file=str(f), origin=book.exchange["refi"].get("origin", ""))
             report.imported = {"codes": len(book)}
+            report.warnings += book.exchange["refi"].get("warnings", [])
             report.in_file = {"codes": len(book), "sets": len(sets)}
         else:
             extra = (

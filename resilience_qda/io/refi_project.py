@@ -21,7 +21,16 @@ from ..core.model import Codebook, Corpus, Document, Project, slugify, validate_
 from ..core.turns import looks_like_transcript
 from .refi_codes import code_tree, read_sets
 from .refi_offsets import OffsetChoice, Selection, SourceText, choose
-from .refi_xml import child, child_text, children, guid_key, local, read_capped, walk
+from .refi_xml import (
+    child,
+    child_text,
+    children,
+    guid_key,
+    local,
+    namespace_note,
+    read_capped,
+    walk,
+)
 from .safezip import check_member_name
 from .text import decode
 
@@ -494,6 +503,10 @@ def read_project_element(root: ET.Element, *, file: str, member, base, unit) -> 
         hint = " (a codebook: import a .qdc file)" if local(root.tag) == "CodeBook" else ""
         raise ReadError(f"{file}: the root element is <{local(root.tag)}>, not <Project>{hint}")
     r = _Reader(root, file=file, member=member, base=base, unit=unit)
+    note = namespace_note(root, name=file)
+    if note:
+        r.report.warnings.append(note)
+    _unique_guids(root, file=file, notes=r.report.warnings)
     r.read_users()
     r.read_codes()
     r.read_variables()
@@ -503,6 +516,46 @@ def read_project_element(root: ET.Element, *, file: str, member, base, unit) -> 
     memos = r.read_notes()
     r.read_sets_and_rest()
     return r.assemble(rows, memos)
+
+
+#: Elements others point to by GUID: two with one GUID make those links ambiguous.
+_LINKED = {
+    "TextSource": "source",
+    "PictureSource": "source",
+    "PDFSource": "source",
+    "AudioSource": "source",
+    "VideoSource": "source",
+    "User": "user",
+    "Case": "case",
+    "Note": "note",
+    "Variable": "variable",
+}
+
+
+def _unique_guids(root: ET.Element, *, file: str, notes: list[str]) -> None:
+    """Refuse a file whose sources or users share a GUID (cases, sets, notes and codings
+    would point to the wrong one); list other shared GUIDs as warnings."""
+    seen: dict[str, ET.Element] = {}
+    for elem, _ in walk(root):
+        kind = _LINKED.get(local(elem.tag))
+        guid = elem.get("guid")
+        if kind is None or not guid:
+            continue
+        k = guid_key(guid)
+        first = seen.setdefault(k, elem)
+        if first is elem:
+            continue
+        what = (
+            f"{local(first.tag)} {first.get('name')!r} and {local(elem.tag)} "
+            f"{elem.get('name')!r} have the same GUID {guid}"
+        )
+        if kind in ("source", "user"):
+            raise ReadError(
+                f"{file}: {what}; links to them (cases, codings, notes) would be ambiguous, so "
+                "nothing was imported: export the project again, or give one of them a new "
+                "GUID"
+            )
+        notes.append(f"{what}; links to the second one may point to the first")
 
 
 _COUNTS = (

@@ -14,7 +14,7 @@ from ..core.errors import ReadError
 from ..core.model import Codebook, Project
 from .refi_codes import code_tree, read_sets
 from .refi_project import ImportReport, read_project_element
-from .refi_xml import MAX_XML_BYTES, child, local, parse_xml, read_capped
+from .refi_xml import MAX_XML_BYTES, child, local, namespace_note, parse_xml, read_capped
 from .safezip import SafeZip, ZipLimits
 
 __all__ = ["ImportReport", "import_report", "read_qdc", "read_qde", "read_qdpx", "read_refi"]
@@ -128,8 +128,12 @@ def read_qdc(path: str | os.PathLike) -> Codebook:
             "codebook (a .qdpx/.qde project? import it with `resilience-qda import`)"
         )
     codes_elem = child(root, "Codes")
-    codes, by_guid, _ = code_tree(codes_elem, origin=str(path))
+    notes: list[str] = []
+    note = namespace_note(root, name=str(path))
+    if note:
+        notes.append(note)
+    codes, by_guid, _ = code_tree(codes_elem, origin=str(path), notes=notes)
     book = Codebook(codes, name=path.stem, title=root.get("origin", ""))
     sets = read_sets(root, {"code": by_guid})
-    book.exchange["refi"] = {"origin": root.get("origin", ""), "sets": sets}
+    book.exchange["refi"] = {"origin": root.get("origin", ""), "sets": sets, "warnings": notes}
     return book

@@ -61,6 +61,32 @@ def parse_xml(data: bytes, *, name: str) -> ET.Element:
         ) from None
 
 
+#: Namespaces of REFI-QDA files we know (1.0, and the draft some codebook exporters write).
+KNOWN_NAMESPACES = {
+    "Project": (PROJECT_NS,),
+    "CodeBook": (CODEBOOK_NS, "urn:QDA-XML:codebook:0:4"),
+}
+
+
+def namespace_note(root: ET.Element, *, name: str) -> str | None:
+    """A warning when the root element's XML namespace is not a REFI-QDA one.
+
+    >>> namespace_note(ET.fromstring('<Project xmlns="urn:other"/>'), name="x.qde")
+    "x.qde: the XML namespace is 'urn:other', not REFI-QDA's urn:QDA-XML:project:1.0; \
+read by element names anyway: check that a REFI-QDA exporter wrote the file"
+    """
+    tag = root.tag if isinstance(root.tag, str) else ""
+    ns = tag[1:].split("}", 1)[0] if tag.startswith("{") else ""
+    known = KNOWN_NAMESPACES.get(local(tag), ())
+    if not known or ns in known:
+        return None
+    shown = repr(ns) if ns else "missing"
+    return (
+        f"{name}: the XML namespace is {shown}, not REFI-QDA's {known[0]}; read by element "
+        "names anyway: check that a REFI-QDA exporter wrote the file"
+    )
+
+
 def local(tag: object) -> str:
     """Local name of an element tag (``{urn:...}Code`` -> ``Code``)."""
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
