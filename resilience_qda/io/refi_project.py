@@ -19,6 +19,7 @@ import pandas as pd
 from ..core.errors import ReadError
 from ..core.model import Codebook, Corpus, Document, Project, slugify, validate_codings
 from ..core.turns import looks_like_transcript
+from .names import name_problem
 from .refi_codes import code_tree, read_sets
 from .refi_offsets import OffsetChoice, Selection, SourceText, choose
 from .refi_xml import (
@@ -34,6 +35,7 @@ from .refi_xml import (
 from .safezip import check_member_name
 from .text import decode
 
+_SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _UNSAFE_ID = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
 
 
@@ -417,7 +419,9 @@ class _Reader:
                 self.report.not_imported.append(f"{label}: its text is missing")
                 continue
             fallback = f"note-{slugify(guid_key(note.get('guid')))[:8]}"
-            memo_id = _unique(slugify(note.get("name") or "") or fallback, used)
+            given = (note.get("name") or "").strip()
+            as_id = given if _SAFE_ID.match(given) and not name_problem(f"{given}.md") else ""
+            memo_id = _unique(as_id or slugify(given) or fallback, used)
             self.guids[f"note:{memo_id}"] = note.get("guid", "")
             targets = self.note_targets.get(guid_key(note.get("guid")), [{}])
             if len(targets) > 1:

@@ -13,6 +13,7 @@ from pathlib import Path
 from ..core.errors import ReadError
 from ..core.model import Codebook, Project
 from .refi_codes import code_tree, read_sets
+from .refi_extension import MEMBER, apply_member
 from .refi_project import ImportReport, read_project_element
 from .refi_xml import MAX_XML_BYTES, child, local, namespace_note, parse_xml, read_capped
 from .safezip import SafeZip, ZipLimits
@@ -75,7 +76,15 @@ def read_qdpx(
             found = archive.find(name)
             return archive.read(found) if found else None
 
-        return read_project_element(root, file=str(path), member=member, base=base, unit=unit)
+        project = read_project_element(root, file=str(path), member=member, base=base, unit=unit)
+        kept = member(MEMBER)
+        if kept is not None:
+            notes = apply_member(project, kept, name=str(path))
+            report = import_report(project)
+            if report is not None:
+                report.warnings += notes
+            project.warnings += notes
+        return project
 
 
 def read_qde(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import uuid
@@ -143,15 +144,32 @@ def make_guid(*parts: object) -> str:
     return str(uuid.uuid5(GUID_NAMESPACE, "\x1f".join(map(str, parts)))).upper()
 
 
-_FOLD = (("include", "Include: "), ("exclude", "Exclude: "), ("examples", "Examples: "))
+_FOLD = (
+    ("include", "Include: "),
+    ("exclude", "Exclude: "),
+    ("examples", "Examples: "),
+    ("patterns", "Rules: "),
+)
 
 
 def fold_definition(code: Code) -> str:
     """The description written for a code: its description, then include/exclude/examples
-    on lines other tools show as text and our reader splits off again."""
+    and its rule patterns (as JSON) on lines other tools show as text and our reader splits
+    off again.
+
+    >>> from resilience_qda.core.model import Code
+    >>> print(fold_definition(Code("hope", "Hope", "Looking forward.",
+    ...                            patterns={"phrases": ["look forward"]})))
+    Looking forward.
+    <BLANKLINE>
+    Rules: {"phrases":["look forward"]}
+    """
     lines = [f"{label}{getattr(code, key)}" for key, label in _FOLD[:2] if getattr(code, key)]
     if code.examples:
         lines.append("Examples: " + " | ".join(code.examples))
+    if code.patterns:
+        rules = json.dumps(dict(code.patterns), ensure_ascii=False, separators=(",", ":"))
+        lines.append("Rules: " + rules)
     if not lines:
         return code.description
     return (code.description + "\n\n" if code.description else "") + "\n".join(lines)
@@ -159,25 +177,38 @@ def fold_definition(code: Code) -> str:
 
 def unfold_definition(text: str) -> dict:
     """Inverse of :func:`fold_definition`: ``description``, ``include``, ``exclude``,
-    ``examples`` from a written description.
+    ``examples`` and ``patterns`` from a written description (a ``Rules:`` line that is not
+    a JSON object stays part of the description).
 
     >>> unfold_definition("Hope.\\n\\nInclude: plans\\nExamples: a | b")["examples"]
     ('a', 'b')
+    >>> unfold_definition('Rules: {"words": ["hope"]}')["patterns"]
+    {'words': ['hope']}
     """
-    out: dict = {"description": text, "include": "", "exclude": "", "examples": ()}
+    out: dict = {"description": text, "include": "", "exclude": "", "examples": (), "patterns": {}}
     head, sep, tail = text.rpartition("\n\n")
     block = tail if sep else text
     lines = block.split("\n")
     if not lines or not all(any(ln.startswith(lbl) for _, lbl in _FOLD) for ln in lines):
         return out
-    out["description"] = head if sep else ""
+    found: dict = {}
     for ln in lines:
         for key, label in _FOLD:
             if ln.startswith(label):
                 value = ln[len(label) :]
-                out[key] = (
-                    tuple(v.strip() for v in value.split(" | ")) if key == "examples" else value
-                )
+                if key == "examples":
+                    found[key] = tuple(v.strip() for v in value.split(" | "))
+                elif key == "patterns":
+                    try:
+                        found[key] = json.loads(value)
+                    except ValueError:
+                        return out
+                    if not isinstance(found[key], dict):
+                        return out
+                else:
+                    found[key] = value
+    out.update(found)
+    out["description"] = head if sep else ""
     return out
 
 
