@@ -10,6 +10,7 @@ import pandas as pd
 
 from ..core.errors import CodingsError
 from ..io import read_project, write_project
+from ..io.sheet_widening import widened_codings, widening_note
 from ..io.sheets import LAYOUTS, UNITS, export_sheet, read_sheet
 from ..io.transaction import transaction
 from . import warn
@@ -69,6 +70,16 @@ def run_export(args) -> int:
         layout=args.layout,
         documents=args.doc,
     )
+    if not args.blank:
+        warn(
+            widening_note(
+                project.codings,
+                project.corpus,
+                unit=args.unit,
+                coders=args.coder,
+                documents=args.doc,
+            )
+        )
     print(f"wrote {out}", file=sys.stderr)
     return 0
 
@@ -99,7 +110,15 @@ def _import(args) -> int:
     )
     old = project.codings
     if args.replace:
-        old = old[~((old["coder"] == args.coder) & old["doc_id"].isin(docs))]
+        replaced = (old["coder"] == args.coder) & old["doc_id"].isin(docs)
+        wide = widened_codings(old[replaced], project.corpus, unit=found.unit)
+        if len(wide):
+            print(
+                f"warning: {len(wide)} of the {int(replaced.sum())} codings replaced did not "
+                f"cover whole {found.unit}s; the sheet's codings are whole {found.unit}s",
+                file=sys.stderr,
+            )
+        old = old[~replaced]
     codings = pd.concat([old, found.codings], ignore_index=True)
     codings = codings.drop_duplicates(["doc_id", "start", "end", "code", "coder"])
     added = len(codings) - len(old)

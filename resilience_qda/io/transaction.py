@@ -568,6 +568,20 @@ def _recover_locked(root: Path) -> str:
     return done
 
 
+#: Folders where versions before transactions left ``.<name>.<random>.tmp`` files.
+_OLD_TEMP_FOLDERS = ("", "sources", "codings", "memos")
+
+
+def _remove_old_temporaries(root: Path) -> None:
+    """Temporary files that killed runs of earlier versions left in the project."""
+    for folder in _OLD_TEMP_FOLDERS:
+        with contextlib.suppress(OSError), os.scandir(root / folder) as it:
+            for entry in it:
+                if entry.name.startswith(".") and entry.name.endswith(".tmp") and entry.is_file():
+                    with contextlib.suppress(OSError):
+                        os.unlink(entry.path)
+
+
 def _needs_recovery(root: Path) -> bool:
     hidden = root / HIDDEN
     try:
@@ -672,6 +686,7 @@ def transaction(
     committed = False
     try:
         _recover_locked(root)
+        _remove_old_temporaries(root)
         yield tx
         tx._commit()
         committed = True

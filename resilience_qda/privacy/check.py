@@ -64,10 +64,16 @@ def check_project(
         }
     )
     rows = []
+    inside = root.resolve()
     for f in files:
         rel = f.relative_to(root).as_posix()
         if rel == RECORD_FILE:
             continue
+        if not f.resolve().is_relative_to(inside):
+            raise ProjectError(
+                f"{f}: is a symbolic link to {f.resolve()}, outside the project folder; a "
+                "project reads only its own files: replace the link with a copy of the file"
+            )
         rows += _scan(rel, rel, key, kinds, kept, name=True)
         rows += _scan_ids(rel, rel, key, kept, line=0)
         text = f.read_text(encoding="utf-8", errors="replace")
