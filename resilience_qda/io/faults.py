@@ -11,6 +11,8 @@ Both are driven by environment variables so that subprocesses can be told to fai
 ``RESILIENCE_QDA_CRASH_AFTER_RENAMES=N``
     End the process (``os._exit(86)``, no clean-up, like ``kill -9``) right after the N-th
     rename of a commit.
+``RESILIENCE_QDA_CRASH_AFTER_STAGED=N``
+    The same right after the N-th file a transaction stages (before its commit begins).
 
 Nothing happens when the variables are unset; they are read at each use.
 """
@@ -22,6 +24,7 @@ import os
 
 FAULT_ENV = "RESILIENCE_QDA_FAULT"
 CRASH_ENV = "RESILIENCE_QDA_CRASH_AFTER_RENAMES"
+CRASH_STAGED_ENV = "RESILIENCE_QDA_CRASH_AFTER_STAGED"
 CRASH_STATUS = 86
 _counts: dict[str, int] = {}
 
@@ -55,6 +58,13 @@ def check(point: str, path: str | os.PathLike) -> None:
 def renamed(count: int) -> None:
     """Called by a commit after each rename; ends the process after the N-th if asked."""
     limit = os.environ.get(CRASH_ENV)
+    if limit and count >= int(limit):
+        os._exit(CRASH_STATUS)
+
+
+def staged(count: int) -> None:
+    """Called by a transaction after each staged file; ends the process after the N-th."""
+    limit = os.environ.get(CRASH_STAGED_ENV)
     if limit and count >= int(limit):
         os._exit(CRASH_STATUS)
 

@@ -123,6 +123,7 @@ class _FileLock:
     def __init__(self, path: Path):
         self.path = path
         self.fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+        self.locked = False
 
     def try_lock(self) -> bool:
         try:
@@ -137,6 +138,7 @@ class _FileLock:
             if exc.errno in (errno.EAGAIN, errno.EACCES, errno.EDEADLK):
                 return False
             raise
+        self.locked = True
         return True
 
     def write_holder(self, holder: dict) -> None:
@@ -145,11 +147,12 @@ class _FileLock:
         os.pwrite(self.fd, data, 0) if hasattr(os, "pwrite") else os.write(self.fd, data)
 
     def close(self) -> None:
-        with contextlib.suppress(OSError):
-            os.ftruncate(self.fd, 0)
-        with contextlib.suppress(OSError):
-            if fcntl is not None:
-                fcntl.flock(self.fd, fcntl.LOCK_UN)
+        if self.locked:  # only the holder clears the holder's text
+            with contextlib.suppress(OSError):
+                os.ftruncate(self.fd, 0)
+            with contextlib.suppress(OSError):
+                if fcntl is not None:
+                    fcntl.flock(self.fd, fcntl.LOCK_UN)
         os.close(self.fd)
 
 
@@ -330,6 +333,7 @@ class Transaction:
             self._made.add(staged.parent)
         _write_file(staged, bytes(data), shown=shown)
         self._changes[rel] = staged
+        faults.staged(len(self._changes))
 
     def remove(self, rel: str) -> None:
         """Stage the removal of ``rel`` (nothing happens if it does not exist)."""
@@ -748,6 +752,17 @@ def read_consistently(
         return read()
     deadline = time.monotonic() + timeout
     for attempt in itertools.count():
+        if attempt >= _OPTIMISTIC_READS:  # commits keep coming: read under the lock
+            try:
+                held = _Held(root, "read", max(0.0, deadline - time.monotonic()))
+            except StorageError:  # a folder we cannot lock (read-only): keep trying
+                held = None
+            if held is not None:
+                try:
+                    _recover_locked(root)
+                    return read()
+                finally:
+                    held.release()
         recover(root)
         before = _token(root)
         if before is not None:
@@ -763,6 +778,10 @@ def read_consistently(
             break
         time.sleep(min(0.002 * (attempt + 1), 0.05))
     raise _busy(root, _read_holder(root / HIDDEN / LOCK_FILE))
+
+
+#: Reads repeated because a commit overlapped them, before a reader takes the lock.
+_OPTIMISTIC_READS = 3
 
 
 __all__ = [
