@@ -83,9 +83,8 @@ def check_node_graph(node, *, origin: str, error: type[Exception] = ReadError) -
         for c in _children(n):
             if state.get(id(c)) == 1:
                 raise error(
-                    f"{origin}, line {c.start_mark.line + 1}: a YAML alias refers to a value "
-                    f"that contains it (an alias cycle, anchored at line "
-                    f"{c.start_mark.line + 1}); remove the alias"
+                    f"{origin}, line {c.start_mark.line + 1}: the value anchored here holds an "
+                    "alias to itself (an alias cycle, which never ends); remove that alias"
                 )
             if state.get(id(c)) != 2:
                 stack.append((c, False))
@@ -129,8 +128,8 @@ def load_yaml(text: str, *, origin: str, error: type[Exception] = ReadError) -> 
     >>> load_yaml("a: &a [*a]\\n", origin="cycle.yaml")
     Traceback (most recent call last):
     ...
-    resilience_qda.core.errors.ReadError: cycle.yaml, line 1: a YAML alias refers to a \
-value that contains it (an alias cycle, anchored at line 1); remove the alias
+    resilience_qda.core.errors.ReadError: cycle.yaml, line 1: the value anchored here holds \
+an alias to itself (an alias cycle, which never ends); remove that alias
     >>> load_yaml("date: 2020-02-30\\n", origin="memo.md")
     Traceback (most recent call last):
     ...
