@@ -163,9 +163,10 @@ def folder_state(path: str | os.PathLike) -> str:
     return hashlib.sha256("\n".join(sorted(rows)).encode("utf-8", "surrogateescape")).hexdigest()
 
 
-def _inside(root: Path, f: Path) -> Path:
+def _inside(root: Path, f: Path, *, parent_checked: bool = False) -> Path:
     """``f``, refused if it is a symbolic link that leads out of the project folder."""
-    if f.is_symlink() or not f.parent.resolve().is_relative_to(root.resolve()):
+    outside = not parent_checked and not f.parent.resolve().is_relative_to(root.resolve())
+    if outside or f.is_symlink():
         target = f.resolve()
         if not target.is_relative_to(root.resolve()):
             raise ProjectError(
@@ -183,7 +184,7 @@ def _listed(root: Path, folder: str, suffix: str) -> list[Path]:
         return []
     _inside(root, where)
     return [
-        _inside(root, f)
+        _inside(root, f, parent_checked=True)
         for f in sorted(where.glob(f"*{suffix}"))
         if not f.name.startswith(".") and not f.is_dir()
     ]
@@ -447,12 +448,18 @@ EMPTY_CODINGS_FILE = (",".join([*CODINGS_COLUMNS, *ANCHOR_COLUMNS]) + "\n").enco
 def codings_files(codings: pd.DataFrame, corpus: Corpus | Mapping[str, str]) -> dict[str, bytes]:
     """``codings/<coder>.csv`` files of a codings table: validated, anchored, sorted, one
     row per (document, span, code, coder)."""
+    return _coder_files(codings, corpus)[0]
+
+
+def _coder_files(
+    codings: pd.DataFrame, corpus: Corpus | Mapping[str, str]
+) -> tuple[dict[str, bytes], dict[str, pd.DataFrame]]:
     codings = validate_codings(codings, corpus, origin="codings")
     codings = codings.drop_duplicates(_KEY)
     codings = anchor_codings(
         codings.drop(columns=[c for c in ANCHOR_COLUMNS if c in codings]), corpus
     )
-    files = {}
+    files, tables = {}, {}
     for coder, rows in codings.groupby("coder", sort=True):
         rows = rows.sort_values(["doc_id", "start", "end", "code"], kind="stable")
         unused = [  # optional columns only other coders fill stay out of this coder's file
@@ -460,8 +467,10 @@ def codings_files(codings: pd.DataFrame, corpus: Corpus | Mapping[str, str]) -> 
             for c in rows.columns
             if c not in CODINGS_COLUMNS and c not in ANCHOR_COLUMNS and rows[c].map(_blank).all()
         ]
-        files[codings_path(coder)] = _csv_bytes(rows.drop(columns=unused))
-    return files
+        rel = codings_path(coder)
+        tables[rel] = rows.drop(columns=unused).reset_index(drop=True)
+        files[rel] = _csv_bytes(tables[rel])
+    return files, tables
 
 
 def _stored_texts(tx: Transaction, doc_ids: Iterable[str], root: Path) -> dict[str, str]:
@@ -569,10 +578,12 @@ def update_codings(
         if "source" not in new:
             new["source"] = "manual"
         texts.update(_stored_texts(tx, set(new["doc_id"].astype(str)) - set(texts), root))
-        files = codings_files(new, texts) if len(new) else {rel: EMPTY_CODINGS_FILE}
+        if len(new):
+            files, tables = _coder_files(new, texts)
+        else:
+            files, tables = {rel: EMPTY_CODINGS_FILE}, {rel: current.iloc[0:0]}
         tx.write(rel, files[rel])
-    stored = parse_codings_file(files[rel], origin=str(root / rel), coder=coder)
-    return validate_codings(stored, texts, origin=str(root / rel))
+    return tables[rel]
 
 
 def _is_builtin(codebook: Codebook) -> bool:
