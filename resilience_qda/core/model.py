@@ -336,21 +336,21 @@ def empty_codings() -> pd.DataFrame:
 
 def validate_codings(
     codings: pd.DataFrame,
-    texts: Mapping[str, str] | Corpus | None = None,
+    corpus: Mapping[str, str] | Corpus | None = None,
     *,
     origin: str = "codings",
 ) -> pd.DataFrame:
     """Check a codings table against the schema and return a normalised copy.
 
     The copy has the schema's columns first (optional columns after them), integer offsets,
-    float scores, and rows sorted by ``(doc_id, start, end, code, coder)``. With ``texts``
+    float scores, and rows sorted by ``(doc_id, start, end, code, coder)``. With ``corpus``
     (a corpus or ``{doc_id: text}``), every ``doc_id`` must exist and every span must lie
     within its text.
 
     Parameters
     ----------
     codings : DataFrame
-    texts : Corpus or mapping, optional
+    corpus : Corpus or mapping, optional
     origin : str
         Named in error messages (e.g. the file the rows came from).
 
@@ -413,9 +413,9 @@ def validate_codings(
         (i, f"start {table['start'].iloc[i]} is not before end {table['end'].iloc[i]}")
         for i in np.flatnonzero(bad)
     ]
-    if texts is not None:
+    if corpus is not None:
         lengths = {
-            d: len(t) for d, t in (texts.texts if isinstance(texts, Corpus) else texts).items()
+            d: len(t) for d, t in (corpus.texts if isinstance(corpus, Corpus) else corpus).items()
         }
         known = table["doc_id"].isin(lengths.keys())
         problems += [
@@ -445,9 +445,9 @@ def validate_codings(
     ).reset_index(drop=True)
 
 
-def coded_text(codings: pd.DataFrame, texts: Mapping[str, str] | Corpus) -> pd.Series:
+def coded_text(codings: pd.DataFrame, corpus: Mapping[str, str] | Corpus) -> pd.Series:
     """The text of each coding's span, ``text[start:end]``, aligned with ``codings``."""
-    lookup = texts.texts if isinstance(texts, Corpus) else texts
+    lookup = corpus.texts if isinstance(corpus, Corpus) else corpus
     return pd.Series(
         [
             lookup[d][s:e]
@@ -459,11 +459,11 @@ def coded_text(codings: pd.DataFrame, texts: Mapping[str, str] | Corpus) -> pd.S
 
 
 def anchor_codings(
-    codings: pd.DataFrame, texts: Mapping[str, str] | Corpus, *, context: int = ANCHOR_CONTEXT
+    codings: pd.DataFrame, corpus: Mapping[str, str] | Corpus, *, context: int = ANCHOR_CONTEXT
 ) -> pd.DataFrame:
     """Return a copy of ``codings`` with the anchor columns ``prefix``, ``quote``, ``suffix``
     (the coded text and a little context) filled from the current texts."""
-    lookup = texts.texts if isinstance(texts, Corpus) else texts
+    lookup = corpus.texts if isinstance(corpus, Corpus) else corpus
     out = codings.copy()
     triples = [
         (lookup[d][max(0, s - context) : s], lookup[d][s:e], lookup[d][e : e + context])
