@@ -43,13 +43,13 @@ def run(args) -> int:
     warn(project.warnings)
     if suffix == ".xlsx":
         try:
-            from ..io.sheets import export_sheet
+            from ..io.sheets import write_sheet
         except ImportError:
             raise ExportError(
                 f"{out}: exporting coding sheets (.xlsx) is not available in this version; "
                 "export .qdpx or .qdc instead"
             ) from None
-        export_sheet(project, out)
+        write_sheet(project, out)
         from ..io.sheet_widening import widening_note
 
         warn(widening_note(project.codings, project.corpus, unit="sentence"))

@@ -15,7 +15,7 @@ def widened_codings(
     *,
     unit: str = "sentence",
     coders: str | list[str] | None = None,
-    documents: list[str] | None = None,
+    doc_ids: list[str] | None = None,
 ) -> pd.DataFrame:
     """The codings that do not cover exactly one unit of kind ``unit``: in a coding sheet
     they show as marks on the units they touch, and read back as those whole units.
@@ -26,7 +26,7 @@ def widened_codings(
         A codings table.
     corpus : Corpus
     unit : {"sentence", "turn", "paragraph", "document"}
-    coders, documents : optional
+    coders, doc_ids : optional
         Only these coders' codings, only these documents (as the sheet has them).
 
     Returns
@@ -46,8 +46,8 @@ def widened_codings(
     table = codings
     if coders is not None:
         table = table[table["coder"].isin([coders] if isinstance(coders, str) else coders)]
-    if documents is not None:
-        table = table[table["doc_id"].isin(documents)]
+    if doc_ids is not None:
+        table = table[table["doc_id"].isin(doc_ids)]
     spans = units(corpus, unit)
     whole = set(zip(spans["doc_id"], spans["start"], spans["end"], strict=True))
     exact = [
