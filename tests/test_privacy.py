@@ -734,7 +734,17 @@ def test_names_in_file_names_ids_coders_and_attributes_are_pseudonymised(tmp_pat
     text = (root / "sources" / "meeting-jayden-clarke.txt").read_text()
     start = text.index("flat")
     rows = pd.DataFrame(
-        [("meeting-jayden-clarke", start, start + 4, "place", "Sarah Thompson", "manual", None)],
+        [
+            (
+                "meeting-jayden-clarke",
+                start,
+                start + 4,
+                "themes/more-reflexive",
+                "Sarah Thompson",
+                "manual",
+                None,
+            )
+        ],
         columns=list(rq.CODINGS_COLUMNS),
     )
     rq.write_codings(rows, root)
