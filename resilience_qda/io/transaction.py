@@ -310,17 +310,22 @@ class Transaction:
         self._changes: dict[str, Path | None] = {}
         self._renames = 0
         self._made: set[Path] = set()
+        self._inside: set[Path] = set()  # folders checked to lie inside the project
 
     # -- staging -------------------------------------------------------------------
 
     def _target(self, rel: str) -> Path:
         target = self.root / rel
         parent = target.parent
+        if parent in self._inside:
+            return target
         if parent.exists() and not parent.resolve().is_relative_to(self.root.resolve()):
             raise ProjectError(
                 f"{parent}: is a symbolic link that leaves the project folder; writing "
                 "through it is refused (replace the link with a real folder)"
             )
+        if parent.exists():
+            self._inside.add(parent)
         return target
 
     def write(self, rel: str, data: bytes) -> None:
