@@ -176,19 +176,18 @@ def test_score_command_on_the_sample_scores_b_where_both_coded_and_says_so(
 ):
     if not {"A", "B"} <= set(sample_project.coders):
         pytest.skip("coder B's codings are not in data/sample")
-    both = sorted(
-        set(sample_project.codings_of("A")["doc_id"]) & set(sample_project.codings_of("B")["doc_id"])
-    )
+    a, b = (set(sample_project.codings_of(c)["doc_id"]) for c in ("A", "B"))
+    both = sorted(a & b)
     out = tmp_path / "b.csv"
-    assert main(["score", str(sample_path), "--coder", "B", "--reference", "A", "-o", str(out)]) == 0
+    args = ["score", str(sample_path), "--coder", "B", "--reference", "A", "-o", str(out)]
+    assert main(args) == 0
     err = capsys.readouterr().err
     assert f"scored over {len(both)} of {len(sample_project.corpus)} documents" in err
     assert "the documents both coded" in err
     default = pd.read_csv(out)
     units = scoring_units(sample_project.corpus, doc_ids=both)
     assert (default["units"] == len(units)).all()
-    assert main(["score", str(sample_path), "--coder", "B", "--reference", "A",
-                 "--documents", "all", "-o", str(out)]) == 0  # fmt: skip
+    assert main([*args, "--documents", "all"]) == 0
     assert "every document of the project" in capsys.readouterr().err
     everything = pd.read_csv(out)
     # B's uncoded documents make A's codings there misses: recall drops when they count
