@@ -184,3 +184,40 @@ def test_exemplars_are_deterministic(sample_project, sample_a):
     found = rq.retrieve(sample_a, sample_project.corpus, "themes/more-reflexive")
     first = exemplars(found, n=5)
     pd.testing.assert_frame_equal(first, exemplars(found.copy(), n=5))
+
+
+def test_the_tf_idf_is_scikit_learns_without_importing_it(sample_project, sample_a):
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
+
+    from resilience_qda.analysis.exemplars import FILLERS, _Tfidf
+    from resilience_qda.analysis.stopwords import ENGLISH_STOP_WORDS as ours
+
+    assert ours == ENGLISH_STOP_WORDS
+    texts = rq.retrieve(sample_a, sample_project.corpus, "themes")["text"].tolist()
+    reference = TfidfVectorizer(
+        stop_words=sorted(ENGLISH_STOP_WORDS | FILLERS),
+        token_pattern=r"(?u)\b[^\W\d_]{2,}\b",
+        sublinear_tf=True,
+    )
+    matrix = reference.fit_transform(texts).toarray()
+    vocabulary = reference.get_feature_names_out()
+    for row, vector in zip(matrix, _Tfidf(texts).rows(), strict=True):
+        expected = {t: w for t, w in zip(vocabulary, row, strict=True) if w}
+        assert vector.keys() == expected.keys()
+        assert [vector[t] for t in expected] == pytest.approx(list(expected.values()))
+
+
+def test_importing_analysis_for_exemplars_leaves_scikit_learn_unloaded():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, pandas as pd\n"
+        "from resilience_qda.analysis.exemplars import exemplars\n"
+        "r = pd.DataFrame({'doc_id': ['a', 'b'], 'start': [0, 0], 'end': [9, 9],"
+        " 'text': ['calm room', 'a calm class']})\n"
+        "exemplars(r)\n"
+        "print('sklearn' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

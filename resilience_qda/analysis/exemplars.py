@@ -2,14 +2,16 @@
 participant's own voice, of a length a report can carry, and pinned quotes first.
 
 Typicality is measured, not guessed: each passage's TF-IDF vector (words, English stop words
-and transcription fillers left out) is compared by cosine with the centre of the *other*
-passages of the code (leave-one-out, so a passage does not vote for itself). Deterministic:
-no randomness, ties keep document order. No spaCy: sentences are cut by the same rule as
+and transcription fillers left out; the weighting of scikit-learn's ``TfidfVectorizer``) is
+compared by cosine with the centre of the *other* passages of the code (leave-one-out, so a
+passage does not vote for itself). Deterministic: no randomness, ties keep document order.
+No spaCy, no scikit-learn: sentences are cut by the same rule as
 :func:`resilience_qda.core.units.segment`.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Sequence
 
@@ -18,6 +20,7 @@ import pandas as pd
 
 from ..core.errors import CodingsError
 from ..core.units import segment
+from .stopwords import ENGLISH_STOP_WORDS
 
 #: Words left out of typicality besides scikit-learn's English stop words: transcription
 #: marks and fillers that say nothing about a code.
@@ -74,49 +77,85 @@ def typicality(texts: Sequence[str]) -> np.ndarray:
     >>> [round(float(v), 2) for v in t]
     [0.54, 0.68, 0.54, 0.0]
     """
-    _, vectors, centres = _vectors_and_centres(list(texts))
+    _, vectors, total = _vectors_and_total(list(texts))
     if vectors is None:
         return np.zeros(len(texts))
-    return _cosines(vectors, centres)
+    return _cosines(vectors, total)
 
 
-def _vectorizer():
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
-
-    return TfidfVectorizer(
-        lowercase=True,
-        stop_words=sorted(ENGLISH_STOP_WORDS | FILLERS),
-        token_pattern=r"(?u)\b[^\W\d_]{2,}\b",
-        sublinear_tf=True,
-        norm="l2",
-    )
+_TOKEN = re.compile(r"(?u)\b[^\W\d_]{2,}\b")
+_STOP = ENGLISH_STOP_WORDS | FILLERS
 
 
-def _vectors_and_centres(texts: list[str]):
-    """The fitted vectorizer, the TF-IDF rows of ``texts`` and, per row, the sum of the
-    other rows (all None with fewer than two texts or no content word at all)."""
+def _terms(text: str) -> list[str]:
+    """Words of two or more letters, lower case, stop words and fillers left out."""
+    return [t for t in _TOKEN.findall(text.lower()) if t not in _STOP]
+
+
+class _Tfidf:
+    """TF-IDF as scikit-learn's ``TfidfVectorizer(sublinear_tf=True)`` computes it
+    (``(1 + ln tf) * (ln((1 + n) / (1 + df)) + 1)``, rows L2-normalised), on dicts: ranking
+    a code's passages needs no sparse matrix, and no seconds spent importing scikit-learn.
+    A test checks the vectors against scikit-learn's."""
+
+    def __init__(self, texts: list[str]):
+        self.rows_terms = [_terms(t) for t in texts]
+        df: dict[str, int] = {}
+        for terms in self.rows_terms:
+            for term in set(terms):
+                df[term] = df.get(term, 0) + 1
+        n = len(texts)
+        self.idf = {t: math.log((1 + n) / (1 + d)) + 1.0 for t, d in df.items()}
+
+    def vector(self, terms: list[str]) -> dict[str, float]:
+        counts: dict[str, int] = {}
+        for term in terms:
+            if term in self.idf:
+                counts[term] = counts.get(term, 0) + 1
+        weights = {t: (1.0 + math.log(c)) * self.idf[t] for t, c in counts.items()}
+        norm = math.sqrt(sum(w * w for w in weights.values()))
+        return {t: w / norm for t, w in weights.items()} if norm > 0 else {}
+
+    def rows(self) -> list[dict[str, float]]:
+        return [self.vector(terms) for terms in self.rows_terms]
+
+
+def _dot(a: dict[str, float], b: dict[str, float]) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(w * b.get(t, 0.0) for t, w in a.items())
+
+
+def _vectors_and_total(texts: list[str]):
+    """The fitted TF-IDF, its rows for ``texts`` and their sum; all None with fewer than
+    two texts or no content word at all."""
     if len(texts) < 2:
         return None, None, None
-    vectorizer = _vectorizer()
-    try:
-        vectors = vectorizer.fit_transform(texts)
-    except ValueError:  # only stop words: nothing to compare
+    tfidf = _Tfidf(texts)
+    if not tfidf.idf:  # only stop words: nothing to compare
         return None, None, None
-    total = np.asarray(vectors.sum(axis=0)).ravel()
-    centres = total[None, :] - vectors.toarray()
-    return vectorizer, vectors, centres
+    vectors = tfidf.rows()
+    total: dict[str, float] = {}
+    for row in vectors:
+        for term, weight in row.items():
+            total[term] = total.get(term, 0.0) + weight
+    return tfidf, vectors, total
 
 
-def _cosines(vectors, centres: np.ndarray) -> np.ndarray:
-    dense = vectors.toarray() if hasattr(vectors, "toarray") else np.asarray(vectors)
-    norms = np.linalg.norm(centres, axis=1)
-    dots = (dense * centres).sum(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out = np.where(norms > 0, dots / norms, 0.0)
+def _cosines(vectors: list[dict[str, float]], total: dict[str, float]) -> np.ndarray:
+    """Cosine of each row with the sum of the other rows, in one pass:
+    ``x.(S - x) = x.S - |x|^2`` and ``|S - x|^2 = |S|^2 - 2 x.S + |x|^2``."""
+    ss = sum(w * w for w in total.values())
+    out = np.zeros(len(vectors))
+    for i, row in enumerate(vectors):
+        xs = _dot(row, total)
+        xx = sum(w * w for w in row.values())
+        rest = ss - 2 * xs + xx
+        out[i] = (xs - xx) / math.sqrt(rest) if rest > 1e-12 else 0.0
     return np.clip(out, 0.0, 1.0)
 
 
-def _best_window(text: str, centre: np.ndarray, vectorizer, max_chars: int):
+def _best_window(text: str, centre: dict[str, float], tfidf: _Tfidf, max_chars: int):
     """The run of whole sentences of ``text`` (at most ``max_chars``) most like ``centre``:
     ``(start, end, cosine)`` within ``text``, or None if no sentence is short enough."""
     sentences = segment(text, "sentence")[["start", "end"]].to_numpy().tolist()
@@ -128,12 +167,17 @@ def _best_window(text: str, centre: np.ndarray, vectorizer, max_chars: int):
     ]
     if not windows:
         return None
-    rows = vectorizer.transform([text[s:e] for s, e in windows])
-    norm = np.linalg.norm(centre)
-    scores = (rows @ centre) / norm if norm > 0 else np.zeros(len(windows))
-    scores = np.asarray(scores).ravel()
+    norm = math.sqrt(sum(w * w for w in centre.values()))
+    scores = [
+        _dot(tfidf.vector(_terms(text[s:e])), centre) / norm if norm > 0 else 0.0
+        for s, e in windows
+    ]
     best = int(np.argmax(scores))  # first of equals: the earliest window
     return windows[best][0], windows[best][1], float(max(0.0, min(1.0, scores[best])))
+
+
+def _minus(total: dict[str, float], row: dict[str, float]) -> dict[str, float]:
+    return {t: w - row.get(t, 0.0) for t, w in total.items()}
 
 
 def _flags(values: pd.Series, what: str) -> pd.Series:
@@ -150,19 +194,26 @@ def _flags(values: pd.Series, what: str) -> pd.Series:
     return text.isin(_TRUE)
 
 
-def _mentions(text: str, case: object, others: list[str]) -> bool:
+def _mention_pattern(labels: Iterable[str]) -> re.Pattern | None:
+    """One regex finding any participant's label as a word (``A`` and ``I``, English
+    words, only as ``Participant A``); None without labels."""
+    words = sorted({str(x) for x in labels if str(x).strip()}, key=lambda x: (-len(x), x))
+    plain = [re.escape(w) for w in words if not (len(w) == 1 and w in "AI")]
+    spelled = [re.escape(w) for w in words if len(w) == 1 and w in "AI"]
+    parts = []
+    if plain:
+        parts.append(rf"(?<![\w'’])(?P<name>{'|'.join(plain)})(?![\w'’])")
+    if spelled:
+        parts.append(rf"\bParticipant (?P<letter>{'|'.join(spelled)})\b")
+    return re.compile("|".join(parts)) if parts else None
+
+
+def _mentions(text: str, case: object, pattern: re.Pattern | None) -> bool:
     """Does ``text`` name a participant other than its own case?"""
-    for other in others:
-        if other == case:
-            continue
-        label = re.escape(other)
-        if len(other) == 1 and other in "AI":  # English words: only "Participant A" counts
-            pattern = rf"\bParticipant {label}\b"
-        else:
-            pattern = rf"(?<![\w'’]){label}(?![\w'’])"
-        if re.search(pattern, text):
-            return True
-    return False
+    if pattern is None:
+        return False
+    own = None if case is None else str(case)
+    return any(m.group(m.lastgroup) != own for m in pattern.finditer(text))
 
 
 def passage_cases(
@@ -326,6 +377,7 @@ def exemplars(
     # without a speaker column every passage counts as spoken; with one, no speaker: notes
     speaker = table["speaker"] if "speaker" in table else pd.Series(["?"] * len(table))
     voice = []
+    mention = _mention_pattern(labels)
     for text, case, who, asked in zip(texts, spoken_by, speaker, interviewer, strict=True):
         if asked:
             voice.append("interviewer")
@@ -333,22 +385,22 @@ def exemplars(
             case is None
         ):
             voice.append("notes")  # no speaker, no case: an observer's notes
-        elif _mentions(text, case, labels):
+        elif _mentions(text, case, mention):
             voice.append("reported")
         else:
             voice.append("own")
 
     # typicality, trimming long passages to their most typical sentences
-    vectorizer, vectors, centres = _vectors_and_centres(texts)
-    typical = _cosines(vectors, centres) if vectors is not None else np.zeros(len(texts))
+    tfidf, vectors, total = _vectors_and_total(texts)
+    typical = _cosines(vectors, total) if vectors is not None else np.zeros(len(texts))
     trimmed = np.zeros(len(table), dtype=bool)
     skip = np.zeros(len(table), dtype=bool)
     for i, text in enumerate(texts):
         if len(text) <= max_chars or pin.iloc[i]:
             continue
         window = (
-            _best_window(text, centres[i], vectorizer, max_chars)
-            if vectorizer is not None
+            _best_window(text, _minus(total, vectors[i]), tfidf, max_chars)
+            if tfidf is not None
             else _first_window(text, max_chars)
         )
         if window is None:
@@ -356,7 +408,7 @@ def exemplars(
             continue
         s, e, score = window
         trimmed[i] = True
-        typical[i] = score if vectorizer is not None else typical[i]
+        typical[i] = score if tfidf is not None else typical[i]
         table.loc[i, "text"] = text[s:e]
         if "start" in table:
             offset = int(table.loc[i, "start"])
