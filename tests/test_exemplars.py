@@ -221,3 +221,18 @@ def test_importing_analysis_for_exemplars_leaves_scikit_learn_unloaded():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_naming_another_participant_is_found_by_word_not_by_substring():
+    from resilience_qda.analysis.exemplars import _Mentions
+
+    m = _Mentions(["L", "A", "Mrs P", "Amara", "I"])
+    assert m.other_than("L said it helped.", "F")
+    assert not m.other_than("L said it helped.", "L")  # one's own name
+    assert not m.other_than("Lots of ideas, all mine.", "F")  # not a word of its own
+    assert not m.other_than("A circle, and I ran it.", "F")  # the English words A and I
+    assert m.other_than("Participant A was there.", "F")
+    assert m.other_than("Then Mrs P looked at the sheet.", "H")
+    assert not m.other_than("Mrs Patel came.", "H")
+    assert m.other_than("Amara's idea, really.", "Dev")  # a possessive names her too
+    assert m.other_than("Amara told me.", "Dev")

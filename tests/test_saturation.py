@@ -139,3 +139,9 @@ def test_the_chart_draws_the_table(restorative):
     )
     assert [p.get_height() for p in ax.patches] == overall["new_codes"].tolist()
     assert [t.get_text() for t in ax.get_xticklabels()] == overall["doc_id"].tolist()
+
+
+def test_no_codings_gives_every_document_with_nothing_new(restorative):
+    table = saturation(rq.empty_codings(), restorative.corpus.documents)
+    assert table["doc_id"].tolist() == analysis_order(restorative.corpus.documents)
+    assert set(table["branch"]) == {"all"} and (table["cumulative_codes"] == 0).all()

@@ -194,26 +194,38 @@ def _flags(values: pd.Series, what: str) -> pd.Series:
     return text.isin(_TRUE)
 
 
-def _mention_pattern(labels: Iterable[str]) -> re.Pattern | None:
-    """One regex finding any participant's label as a word (``A`` and ``I``, English
-    words, only as ``Participant A``); None without labels."""
-    words = sorted({str(x) for x in labels if str(x).strip()}, key=lambda x: (-len(x), x))
-    plain = [re.escape(w) for w in words if not (len(w) == 1 and w in "AI")]
-    spelled = [re.escape(w) for w in words if len(w) == 1 and w in "AI"]
-    parts = []
-    if plain:
-        parts.append(rf"(?<![\w'’])(?P<name>{'|'.join(plain)})(?![\w'’])")
-    if spelled:
-        parts.append(rf"\bParticipant (?P<letter>{'|'.join(spelled)})\b")
-    return re.compile("|".join(parts)) if parts else None
+_WORD = re.compile(r"[\w'’]+")
 
 
-def _mentions(text: str, case: object, pattern: re.Pattern | None) -> bool:
-    """Does ``text`` name a participant other than its own case?"""
-    if pattern is None:
-        return False
-    own = None if case is None else str(case)
-    return any(m.group(m.lastgroup) != own for m in pattern.finditer(text))
+class _Mentions:
+    """Finds participants' labels named in a text: one-word labels by a set look-up of the
+    text's words (fast with thousands of cases), longer ones by a regex; ``A`` and ``I``,
+    English words, count only as ``Participant A``; a possessive (``L's``) names ``L``."""
+
+    def __init__(self, labels: Iterable[str]):
+        words = {str(x).strip() for x in labels if str(x).strip()}
+        self.single = {w for w in words if _WORD.fullmatch(w) and w not in ("A", "I")}
+        longer = sorted((w for w in words if w not in self.single), key=lambda w: (-len(w), w))
+        parts = [
+            rf"\bParticipant {re.escape(w)}\b"
+            if w in ("A", "I")
+            else rf"(?<![\w'’]){re.escape(w)}(?![\w'’])"
+            for w in longer
+        ]
+        self.others = re.compile("|".join(f"(?P<g{i}>{p})" for i, p in enumerate(parts)))
+        self.longer = longer
+
+    def other_than(self, text: str, case: object) -> bool:
+        """Does ``text`` name a participant other than ``case``?"""
+        own = None if case is None else str(case)
+        if self.single and any(
+            w in self.single and w != own
+            for w in (t.removesuffix("'s").removesuffix("’s") for t in _WORD.findall(text))
+        ):
+            return True
+        if not self.longer:
+            return False
+        return any(self.longer[int(m.lastgroup[1:])] != own for m in self.others.finditer(text))
 
 
 def passage_cases(
@@ -377,7 +389,7 @@ def exemplars(
     # without a speaker column every passage counts as spoken; with one, no speaker: notes
     speaker = table["speaker"] if "speaker" in table else pd.Series(["?"] * len(table))
     voice = []
-    mention = _mention_pattern(labels)
+    mentions = _Mentions(labels)
     for text, case, who, asked in zip(texts, spoken_by, speaker, interviewer, strict=True):
         if asked:
             voice.append("interviewer")
@@ -385,7 +397,7 @@ def exemplars(
             case is None
         ):
             voice.append("notes")  # no speaker, no case: an observer's notes
-        elif _mentions(text, case, mention):
+        elif mentions.other_than(text, case):
             voice.append("reported")
         else:
             voice.append("own")

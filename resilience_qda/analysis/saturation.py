@@ -78,6 +78,10 @@ def analysis_order(documents: pd.DataFrame, order: str | Iterable[str] | None = 
     return frame["doc_id"].tolist()
 
 
+def _plain(value: object) -> object:
+    return None if value is None or (not isinstance(value, str) and pd.isna(value)) else value
+
+
 def _sort_values(values: pd.Series) -> pd.Series:
     """Numbers as numbers, else dates as dates, else text; missing values as NaN/NaT."""
     present = values.dropna()
@@ -176,31 +180,35 @@ def saturation(
         if attribute is not None
         else None
     )
-    per_doc = table.groupby("doc_id")["code"].agg(lambda s: sorted(set(s))).to_dict()
-    branch_names = sorted({str(c).split("/")[0] for c in table["code"]}) if branches else []
-    rows = []
-    for branch in [OVERALL, *branch_names]:
-        seen: set[str] = set()
-        for position, doc_id in enumerate(ids, start=1):
-            here = per_doc.get(doc_id, [])
-            if branch != OVERALL:
-                here = [c for c in here if str(c).split("/")[0] == branch]
-            new = [c for c in here if c not in seen]
-            seen.update(new)
-            value = values.get(doc_id) if values is not None else None
-            rows.append(
-                (
-                    branch,
-                    position,
-                    doc_id,
-                    None if value is None or pd.isna(value) else value,
-                    len(here),
-                    len(new),
-                    len(seen),
-                    "; ".join(new),
-                )
-            )
-    out = pd.DataFrame(rows, columns=SATURATION_COLUMNS)
+    position = {doc_id: i for i, doc_id in enumerate(ids, start=1)}
+    pairs = table[["doc_id", "code"]].drop_duplicates().astype({"code": str})
+    pairs = pairs.assign(order=pairs["doc_id"].map(position), branch=OVERALL)
+    if branches:
+        pairs = pd.concat(
+            [pairs, pairs.assign(branch=pairs["code"].str.split("/").str[0])], ignore_index=True
+        )
+    first = pairs.groupby(["branch", "code"])["order"].transform("min") == pairs["order"]
+    new_names = (
+        pairs[first]
+        .sort_values(["branch", "order", "code"])
+        .groupby(["branch", "order"])["code"]
+        .agg("; ".join)
+    )
+    counts = pairs.groupby(["branch", "order"]).size()
+    found = pairs[first].groupby(["branch", "order"]).size()
+    names = [OVERALL, *sorted(set(pairs["branch"]) - {OVERALL})] if branches else [OVERALL]
+    grid = pd.MultiIndex.from_product([names, range(1, len(ids) + 1)], names=["branch", "order"])
+    out = pd.DataFrame(index=grid).reset_index()
+    out["doc_id"] = [ids[i - 1] for i in out["order"]]
+    out["order_value"] = (
+        [_plain(values.get(d)) for d in out["doc_id"]] if values is not None else None
+    )
+    keys = pd.MultiIndex.from_frame(out[["branch", "order"]])
+    out["codes"] = counts.reindex(keys, fill_value=0).to_numpy()
+    out["new_codes"] = found.reindex(keys, fill_value=0).to_numpy()
+    out["cumulative_codes"] = out.groupby("branch", sort=False)["new_codes"].cumsum()
+    out["new_code_names"] = new_names.reindex(keys, fill_value="").to_numpy()
+    out = out[SATURATION_COLUMNS]
     return out.astype(
         {"order": "int64", "codes": "int64", "new_codes": "int64", "cumulative_codes": "int64"}
     )
