@@ -200,9 +200,11 @@ def saturation(
     grid = pd.MultiIndex.from_product([names, range(1, len(ids) + 1)], names=["branch", "order"])
     out = pd.DataFrame(index=grid).reset_index()
     out["doc_id"] = [ids[i - 1] for i in out["order"]]
-    out["order_value"] = (
-        [_plain(values.get(d)) for d in out["doc_id"]] if values is not None else None
-    )
+    if values is not None:
+        lookup = {str(d): _plain(v) for d, v in zip(values.index, values.tolist(), strict=True)}
+        out["order_value"] = [lookup.get(d) for d in out["doc_id"]]
+    else:
+        out["order_value"] = None
     keys = pd.MultiIndex.from_frame(out[["branch", "order"]])
     out["codes"] = counts.reindex(keys, fill_value=0).to_numpy()
     out["new_codes"] = found.reindex(keys, fill_value=0).to_numpy()
