@@ -33,6 +33,7 @@ from .io import (
 __all__ = [
     "CODINGS_COLUMNS",
     "Code",
+    "CodingWidget",
     "Codebook",
     "CodebookError",
     "CodingsError",
@@ -58,3 +59,11 @@ __all__ = [
     "write_codings",
     "write_project",
 ]
+
+
+def __getattr__(name: str):
+    if name == "CodingWidget":  # the Jupyter widget needs anywidget: import it when asked for
+        from .serve.widget import CodingWidget
+
+        return CodingWidget
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -149,8 +149,10 @@ def _delete_memo(s, q, b, memo_id):
 
 def _add_code(s, q, b, **_):
     f = _fields(b, {"name", "parent", "description"}, {"name"})
-    return Reply(201, s.create_code(f["name"], parent=f.get("parent") or None,
-                                    description=f.get("description")))
+    return Reply(
+        201,
+        s.create_code(f["name"], parent=f.get("parent") or None, description=f.get("description")),
+    )
 
 
 def _sources(s, q, b, **_):
@@ -160,9 +162,7 @@ def _sources(s, q, b, **_):
 def _suggestions(s, q, b, **_):
     if not q.get("doc_id") or not q.get("source"):
         raise RequestError("give doc_id and source (coder:NAME, rules or model:NAME)")
-    view = sugg.suggestion_view(
-        s, q["doc_id"], coder=_coder(s, q.get("coder")), source=q["source"]
-    )
+    view = sugg.suggestion_view(s, q["doc_id"], coder=_coder(s, q.get("coder")), source=q["source"])
     return Reply(200, view)
 
 

@@ -73,7 +73,9 @@ class CodingApp:
     >>> uvicorn.run(app, host="127.0.0.1", port=8765)  # doctest: +SKIP
     """
 
-    def __init__(self, session: CodingSession, *, token: str | None = None, port: int | None = None):
+    def __init__(
+        self, session: CodingSession, *, token: str | None = None, port: int | None = None
+    ):
         self.session = session
         self.token = token or secrets.token_urlsafe(32)
         self.port = port
@@ -136,7 +138,8 @@ class CodingApp:
             return _error(403, "unexpected Host header; open the address the server printed")
         if not self._origin_ok(request.headers.get("origin")):
             return _error(403, "requests from other web pages are refused")
-        path = request.url.path
+        raw = request.scope.get("raw_path")
+        path = raw.decode("latin-1") if raw else request.url.path  # api.handle decodes once
         if request.method == "GET" and path.startswith("/static/"):
             name = path.removeprefix("/static/")
             if name in BOOTSTRAP:
@@ -160,9 +163,7 @@ class CodingApp:
                 return _error(400, str(exc))
             query = dict(parse_qsl(request.url.query))
             query.pop("token", None)
-            reply = await run_in_threadpool(
-                handle, self.session, request.method, path, query, body
-            )
+            reply = await run_in_threadpool(handle, self.session, request.method, path, query, body)
             if reply.status == 204:
                 return Response(status_code=204)
             return JSONResponse(reply.body, status_code=reply.status)

@@ -145,8 +145,7 @@ class CodingSession:
         if not isinstance(doc_id, str) or doc_id not in self.corpus:
             raise NotFoundError(
                 f"no document {doc_id!r} in the project; documents: "
-                f"{', '.join(self.corpus.doc_ids[:5])}"
-                + (" ..." if len(self.corpus) > 5 else "")
+                f"{', '.join(self.corpus.doc_ids[:5])}" + (" ..." if len(self.corpus) > 5 else "")
             )
         return self.corpus[doc_id]
 

@@ -108,7 +108,8 @@ def suggestions(session: CodingSession, doc_id: str, *, coder: str, source: str)
     mine = codings[(codings["coder"] == coder) & (codings["doc_id"] == doc.doc_id)]
     have = set(zip(mine["start"], mine["end"], mine["code"], strict=True))
     taken = [
-        (s, e, c) in have for s, e, c in zip(found["start"], found["end"], found["code"], strict=True)
+        (s, e, c) in have
+        for s, e, c in zip(found["start"], found["end"], found["code"], strict=True)
     ]
     rejected = session.rejected.get(coder, set())
     keep = ~pd.Series(taken, index=found.index, dtype=bool) & ~found["id"].isin(rejected)

@@ -18,6 +18,14 @@ export function h(tag, props = {}, ...children) {
   return el;
 }
 
+// Append the children that are not null, undefined or false.
+export function add(el, ...children) {
+  for (const child of children.flat()) {
+    if (child !== null && child !== undefined && child !== false) el.append(child);
+  }
+  return el;
+}
+
 export function clear(el) {
   while (el.firstChild) el.removeChild(el.firstChild);
   return el;

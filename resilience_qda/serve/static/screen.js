@@ -1,7 +1,7 @@
 // The coding screen: documents, text with stripes, codebook, codings, suggestions, review.
 // mount(el, request, options) works in the page (HTTP) and in the Jupyter widget (messages).
 
-import { h, clear, snippet } from "./dom.js";
+import { h, add, clear, snippet } from "./dom.js";
 import { segment } from "./api.js";
 import { Offsets, snapToWords, renderText, pointToOffset, renderStripes } from "./render.js";
 
@@ -583,7 +583,7 @@ export function mount(root, request, options = {}) {
   const TABS = [
     ["codes", "Codes"],
     ["codings", "Codings"],
-    ["suggest", "Suggestions"],
+    ["suggest", "Suggest"],
     ["compare", "Compare"],
   ];
 
@@ -706,7 +706,8 @@ export function mount(root, request, options = {}) {
       }
     }
     drawTree();
-    p.append(
+    add(
+      p,
       h("div", { class: "rq-row" }, search, h("button", { type: "button", class: "rq-btn small", onclick: () => newCode("") }, "+ Code")),
       state.recent.length ? h("div", { class: "rq-sublabel", text: "Recent (press 1–9 after selecting words)" }) : null,
       state.recent.length ? recent : null,
