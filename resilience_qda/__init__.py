@@ -33,9 +33,9 @@ from .io import (
 __all__ = [
     "CODINGS_COLUMNS",
     "Code",
-    "CodingWidget",
     "Codebook",
     "CodebookError",
+    "CodingWidget",
     "CodingsError",
     "Corpus",
     "Document",

@@ -382,7 +382,7 @@ class CodingSession:
         if code is not None:
             self.code_or_404(code)
             new["code"] = code
-        doc_id, new["start"], new["end"] = self.check_span(
+        _, new["start"], new["end"] = self.check_span(
             old["doc_id"],
             int(old["start"]) if start is None else start,
             int(old["end"]) if end is None else end,
