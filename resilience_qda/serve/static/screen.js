@@ -432,7 +432,8 @@ export function mount(root, request, options = {}) {
       if (score >= 0) scored.push([score, c.depth, c]);
     }
     scored.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-    return scored.slice(0, 9).map((s) => s[2]);
+    const named = scored.filter((s) => s[0] < 4); // definitions only when no name matches
+    return (named.length ? named : scored).slice(0, 9).map((s) => s[2]);
   }
 
   function showPopover(rect) {
