@@ -89,13 +89,13 @@ def steady(folder: Path, n_words: int, repeat: int) -> None:
 
     from resilience_qda.cli.code import lazy_documents
     from resilience_qda.coding.nlp import make_nlp
-    from resilience_qda.coding.rules import RULE_COLUMNS, code_documents
+    from resilience_qda.coding.rules import RULE_COLUMNS, iter_codings
     from resilience_qda.io.codebook import read_codebook
 
     nlp = make_nlp()
     book = read_codebook("cop-evaluation")
     files = sorted((folder / "sources").glob("*.txt"))
-    list(code_documents([], book))  # compile the rules once, outside the timings
+    list(iter_codings([], book))  # compile the rules once, outside the timings
     best = {"baseline": 1e9, "code": 1e9}
     out = OUT / f"{folder.name}-steady.csv"
     for _ in range(repeat):
@@ -107,7 +107,7 @@ def steady(folder: Path, n_words: int, repeat: int) -> None:
         with out.open("w", encoding="utf-8", newline="") as fh:
             writer = csv.writer(fh, lineterminator="\n")
             writer.writerow(RULE_COLUMNS)
-            for rows in code_documents(lazy_documents([str(folder)]), book, as_tuples=True):
+            for rows in iter_codings(lazy_documents([str(folder)]), book, as_tuples=True):
                 writer.writerows(rows)
         best["code"] = min(best["code"], time.perf_counter() - t0)
     print(f"\n1M words in one process after start-up (best of {repeat})")

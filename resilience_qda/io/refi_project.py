@@ -158,7 +158,7 @@ class _Reader:
             if self.base is None:
                 self.report.warnings.append(
                     f"{what}: text {ref!r} is outside the project file; not followed (pass a "
-                    "base folder, --base DIR, to look it up there)"
+                    "base folder, base=DIR, to look it up there)"
                 )
                 return None
             if scheme == "relative":

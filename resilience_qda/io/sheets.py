@@ -106,9 +106,9 @@ def sheet_frame(
     coders: str | list[str] | None = None,
     codes: str | list[str] | None = None,
     layout: str = "columns",
-    documents: list[str] | None = None,
+    doc_ids: list[str] | None = None,
 ) -> pd.DataFrame:
-    """The coding sheet of a project as a DataFrame (what :func:`export_sheet` writes).
+    """The coding sheet of a project as a DataFrame (what :func:`write_sheet` writes).
 
     Parameters
     ----------
@@ -122,7 +122,7 @@ def sheet_frame(
         every codable code of the codebook and any code used that it lacks).
     layout : {"columns", "codes"}
         One column per code (marked ``1``), or one ``codes`` column.
-    documents : list of str, optional
+    doc_ids : list of str, optional
         Only these documents (default: all).
 
     Examples
@@ -140,11 +140,11 @@ def sheet_frame(
         raise SheetError(f"layout must be one of {', '.join(LAYOUTS)}; got {layout!r}")
     corpus = project.corpus
     table = units(corpus, unit)
-    if documents is not None:
-        unknown = sorted(set(documents) - set(corpus.doc_ids))
+    if doc_ids is not None:
+        unknown = sorted(set(doc_ids) - set(corpus.doc_ids))
         if unknown:
             raise SheetError(f"no document(s) {', '.join(unknown)} in the project")
-        table = table[table["doc_id"].isin(documents)]
+        table = table[table["doc_id"].isin(doc_ids)]
     table = table.reset_index(drop=True)
     docs = corpus.documents
     attrs = [c for c in docs.columns if c not in _ATTRIBUTES_SKIP]
@@ -178,7 +178,7 @@ def sheet_frame(
     return out.astype({"start": "int64", "end": "int64"})
 
 
-def export_sheet(
+def write_sheet(
     project: Project,
     path: str | os.PathLike,
     *,
@@ -186,7 +186,7 @@ def export_sheet(
     coders: str | list[str] | None = None,
     codes: str | list[str] | None = None,
     layout: str = "columns",
-    documents: list[str] | None = None,
+    doc_ids: list[str] | None = None,
 ) -> Path:
     """Write a coding sheet (``.xlsx`` or ``.csv``) of the project's units.
 
@@ -197,14 +197,14 @@ def export_sheet(
 
     Examples
     --------
-    >>> export_sheet(read_project("data/sample"), "sheet.xlsx", coders=[])  # doctest: +SKIP
+    >>> write_sheet(read_project("data/sample"), "sheet.xlsx", coders=[])  # doctest: +SKIP
     """
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (".xlsx", ".csv"):
         raise SheetError(f"{path}: a coding sheet is .xlsx or .csv, not '{suffix or 'none'}'")
     table = sheet_frame(
-        project, unit=unit, coders=coders, codes=codes, layout=layout, documents=documents
+        project, unit=unit, coders=coders, codes=codes, layout=layout, doc_ids=doc_ids
     )
     if suffix == ".csv":
         buf = io.StringIO()
@@ -555,7 +555,7 @@ __all__ = [
     "PROBLEM_KINDS",
     "SheetError",
     "SheetImport",
-    "export_sheet",
     "read_sheet",
     "sheet_frame",
+    "write_sheet",
 ]

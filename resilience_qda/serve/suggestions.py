@@ -45,11 +45,11 @@ def sources(session: CodingSession, coder: str) -> list[dict]:
 
 
 def _rules(session: CodingSession, doc_id: str) -> pd.DataFrame:
-    from ..coding.rules import code_documents
+    from ..coding.rules import iter_codings
 
     key = ("rules", doc_id, id(session.codebook))
     if key not in session.cache:
-        session.cache[key] = next(code_documents([session.corpus[doc_id]], session.codebook))
+        session.cache[key] = next(iter_codings([session.corpus[doc_id]], session.codebook))
     return session.cache[key]
 
 
@@ -175,13 +175,13 @@ def disagreement(session: CodingSession, doc_id: str, coders: list[str]) -> dict
     empty["agreement_pct"] = None
     if pair.empty:
         return {"doc_id": doc.doc_id, "coders": list(coders), **empty, "codes": [], "passages": []}
-    table = coding_comparison(pair, session.corpus, list(coders), documents=[doc.doc_id])
+    table = coding_comparison(pair, session.corpus, list(coders), doc_ids=[doc.doc_id])
     a, b, c, d = (int(table[k].sum()) for k in "abcd")
     p_o, _, pooled = kappa_2x2(a, b, c, d)
     defined = table.loc[~table["undefined"], "kappa"]
     mean = float(defined.mean()) if len(defined) else float("nan")
     passages = disagreements(
-        pair, session.corpus, list(coders), unit="character", documents=[doc.doc_id]
+        pair, session.corpus, list(coders), unit="character", doc_ids=[doc.doc_id]
     )
     keep = ["start", "end", "only_a", "only_b", "both", "text"]
     return {
