@@ -176,7 +176,7 @@ def area_scores(
         The units to score over (:func:`resilience_qda.core.scoring.scoring_units`).
     areas : iterable of str
         Area codes; rows ``<branch>/macro`` (mean F1, precision and recall of the branch's
-        areas) follow each branch's areas.
+        areas, and the sums of their counts) follow each branch's areas.
 
     Returns
     -------
@@ -192,7 +192,7 @@ def area_scores(
     >>> got = ref.assign(coder="rules", start=[10], end=[20])
     >>> area_scores(got, reference=ref, units=u, areas=["framework/coping"])[
     ...     ["area", "reference", "coded", "f1"]].values.tolist()
-    [['framework/coping', 1, 1, 0.0], ['framework/macro', nan, nan, 0.0]]
+    [['framework/coping', 1, 1, 0.0], ['framework/macro', 1, 1, 0.0]]
     """
     areas = list(areas)
     table = score_coder(
@@ -218,6 +218,7 @@ def area_scores(
         part = out[out["area"].str.startswith(branch + "/")]
         macro = {
             "area": f"{branch}/macro",
+            **{k: int(part[k].sum()) for k in ("reference", "coded", "both")},
             "precision": part["precision"].mean(),
             "recall": part["recall"].mean(),
             "f1": part["f1"].mean(),
