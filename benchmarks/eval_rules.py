@@ -6,13 +6,18 @@ rules against a reference, on three sets:
 
 1. ``tuning``: the half of data/sample the patterns were tuned on, against coder A;
 2. ``heldout``: the other half, never used for tuning, against coder A;
-3. ``unseen``: tests/fixtures/rules/unseen.txt, passages written after tuning was frozen,
-   in other voices, labelled by hand.
+3. ``unseen``: tests/fixtures/rules/unseen.txt, 160 passages written after round 1 of the
+   tuning was frozen, in other voices, labelled by hand (read before round 2);
+4. ``unseen2``: tests/fixtures/rules/unseen2.txt, 155 passages written after round 2 was
+   frozen: the clean test of the rules as they are.
 
 ``--model`` adds the learned suggester (trained on coder A's tuning half) and the union of
 rules and model, to show whether combining them helps.
 
-    python benchmarks/eval_rules.py [--model] [--csv OUT.csv]
+``--codebook FILE`` scores another version of the codebook on the same sets (e.g. one taken
+from git history with ``git show REV:resilience_qda/codebooks/cop-evaluation.yaml``).
+
+    python benchmarks/eval_rules.py [--model] [--codebook FILE] [--sets ...] [--csv OUT.csv]
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ from resilience_qda.core.scoring import scoring_units
 from resilience_qda.io.codebook import read_codebook
 
 ROOT = Path(__file__).resolve().parent.parent
-UNSEEN = ROOT / "tests" / "fixtures" / "rules" / "unseen.txt"
+FIXTURES = ROOT / "tests" / "fixtures" / "rules"
 
 
 def sets(project) -> dict[str, tuple[Corpus, pd.DataFrame]]:
@@ -40,8 +45,9 @@ def sets(project) -> dict[str, tuple[Corpus, pd.DataFrame]]:
     for half, ids in SAMPLE_SPLIT.items():
         corpus = Corpus([project.corpus[d] for d in ids])
         out[half] = (corpus, a[a["doc_id"].isin(ids)])
-    if UNSEEN.exists():
-        out["unseen"] = read_passages(UNSEEN, read_codebook("cop-evaluation"))
+    book = read_codebook("cop-evaluation")
+    for name in ("unseen", "unseen2"):
+        out[name] = read_passages(FIXTURES / f"{name}.txt", book)
     return out
 
 
@@ -49,8 +55,12 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--model", action="store_true", help="also the learned model")
     parser.add_argument("--csv", type=Path, help="write every figure to this CSV")
+    parser.add_argument("--codebook", default="cop-evaluation", help="codebook name or file")
     parser.add_argument(
-        "--sets", nargs="+", default=["tuning", "heldout", "unseen"], help="which sets to score"
+        "--sets",
+        nargs="+",
+        default=["tuning", "heldout", "unseen", "unseen2"],
+        help="which sets to score",
     )
     args = parser.parse_args()
     project = read_project(ROOT / "data" / "sample")
@@ -59,7 +69,7 @@ def main() -> None:
         if name not in args.sets:
             continue
         units = scoring_units(corpus, "sentence")
-        coders = {"rules": code_corpus(corpus, "cop-evaluation", unit="sentence")}
+        coders = {"rules": code_corpus(corpus, read_codebook(args.codebook), unit="sentence")}
         if args.model:
             coders.update(model_coders(project, corpus, coders["rules"]))
         for coder, codings in coders.items():

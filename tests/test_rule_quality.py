@@ -15,13 +15,15 @@ from resilience_qda.core.scoring import scoring_units
 from resilience_qda.core.units import units
 from resilience_qda.io.codebook import read_codebook
 
-UNSEEN = Path(__file__).parent / "fixtures" / "rules" / "unseen.txt"
+FIXTURES = Path(__file__).parent / "fixtures" / "rules"
+UNSEEN = FIXTURES / "unseen.txt"
+UNSEEN2 = FIXTURES / "unseen2.txt"
 BOOK = read_codebook("cop-evaluation")
 
 
-@pytest.fixture(scope="module")
-def unseen():
-    return read_passages(UNSEEN, BOOK)
+@pytest.fixture(scope="module", params=[UNSEEN, UNSEEN2], ids=["unseen", "unseen2"])
+def unseen(request):
+    return read_passages(request.param, BOOK)
 
 
 def _macro(table: pd.DataFrame, branch: str) -> float:
@@ -56,8 +58,10 @@ def test_the_unseen_passages_are_one_sentence_a_line_and_labelled_in_every_area(
     assert uncoded > 20  # sentences that carry no code keep precision honest
 
 
-def test_the_unseen_passages_say_they_were_never_used_for_tuning():
-    header = UNSEEN.read_text(encoding="utf-8").split("===")[0]
+@pytest.mark.parametrize("path", [UNSEEN, UNSEEN2], ids=["unseen", "unseen2"])
+def test_the_unseen_passages_say_they_were_never_used_for_tuning(path):
+    head = path.read_text(encoding="utf-8").split("===")[0]
+    header = " ".join(line.lstrip("# ") for line in head.splitlines())
     assert "Never used to tune patterns" in header and "do not tune on this file" in header
 
 
@@ -130,12 +134,17 @@ def test_rules_on_the_held_out_half_stay_above_their_floor(sample_project):
     table = area_scores(
         code_corpus(corpus), reference=a[a["doc_id"].isin(ids)], units=scoring_units(corpus)
     )
-    assert _macro(table, "practice-elements") >= 0.38  # measured 0.416
-    assert _macro(table, "framework") >= 0.26  # measured 0.291
+    assert _macro(table, "practice-elements") >= 0.36  # measured 0.390
+    assert _macro(table, "framework") >= 0.25  # measured 0.280
 
 
-def test_rules_on_the_unseen_passages_stay_above_their_floor(unseen):
-    corpus, gold = unseen
+@pytest.mark.parametrize(
+    ("path", "floors"),
+    [(UNSEEN, (0.45, 0.35)), (UNSEEN2, (0.28, 0.32))],  # measured 0.488/0.379, 0.307/0.347
+    ids=["unseen", "unseen2"],
+)
+def test_rules_on_the_unseen_passages_stay_above_their_floor(path, floors):
+    corpus, gold = read_passages(path, BOOK)
     table = area_scores(code_corpus(corpus), reference=gold, units=scoring_units(corpus))
-    assert _macro(table, "practice-elements") >= 0.40  # measured 0.433
-    assert _macro(table, "framework") >= 0.32  # measured 0.349
+    assert _macro(table, "practice-elements") >= floors[0]
+    assert _macro(table, "framework") >= floors[1]
