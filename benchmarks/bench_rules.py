@@ -18,7 +18,7 @@ start-up (imports, pipeline and codebook compilation), which shows the coding ra
 
 - the pipeline with and without a ``sentencizer`` (the rules never used its sentences;
   units come from :mod:`resilience_qda.core.units`), tokenising only and coding;
-- two worker processes through ``code_documents``' fork pool (its workers return only
+- two worker processes through ``iter_codings``' fork pool (its workers return only
   ``(start, end, code)`` tuples) against spaCy's own ``nlp.pipe(n_process=2)`` (built here
   with the same chunks and widening; it sends whole serialised Docs back), and one
   process; the codings of all three are checked to be identical.
@@ -99,13 +99,13 @@ def steady(folder: Path, n_words: int, repeat: int) -> None:
 
     from resilience_qda.cli.code import lazy_documents
     from resilience_qda.coding.nlp import make_nlp
-    from resilience_qda.coding.rules import RULE_COLUMNS, code_documents
+    from resilience_qda.coding.rules import RULE_COLUMNS, iter_codings
     from resilience_qda.io.codebook import read_codebook
 
     nlp = make_nlp()
     book = read_codebook("cop-evaluation")
     files = sorted((folder / "sources").glob("*.txt"))
-    list(code_documents([], book))  # compile the rules once, outside the timings
+    list(iter_codings([], book))  # compile the rules once, outside the timings
     best = {"baseline": 1e9, "code": 1e9}
     out = OUT / f"{folder.name}-steady.csv"
     for _ in range(repeat):
@@ -117,7 +117,7 @@ def steady(folder: Path, n_words: int, repeat: int) -> None:
         with out.open("w", encoding="utf-8", newline="") as fh:
             writer = csv.writer(fh, lineterminator="\n")
             writer.writerow(RULE_COLUMNS)
-            for rows in code_documents(lazy_documents([str(folder)]), book, as_tuples=True):
+            for rows in iter_codings(lazy_documents([str(folder)]), book, as_tuples=True):
                 writer.writerows(rows)
         best["code"] = min(best["code"], time.perf_counter() - t0)
     print(f"\n1M words in one process after start-up (best of {repeat})")
@@ -153,7 +153,7 @@ def spacy_pipe_code(documents: list, book, n_process: int) -> list[tuple]:
 def pipeline_choices(folder: Path, n_words: int, repeat: int) -> None:
     """Sentencizer or not; nlp.pipe(n_process=2) against the custom pool (one process)."""
     from resilience_qda.coding.nlp import make_nlp
-    from resilience_qda.coding.rules import code_corpus
+    from resilience_qda.coding.rules import code as code_corpus
     from resilience_qda.io.codebook import read_codebook
     from resilience_qda.io.project import read_project
 

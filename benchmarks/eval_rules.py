@@ -29,7 +29,7 @@ import pandas as pd
 
 from resilience_qda import read_project
 from resilience_qda.coding.rule_quality import SAMPLE_SPLIT, area_scores, read_passages
-from resilience_qda.coding.rules import code_corpus
+from resilience_qda.coding.rules import code as code_corpus
 from resilience_qda.core.model import Corpus
 from resilience_qda.core.scoring import scoring_units
 from resilience_qda.io.codebook import read_codebook

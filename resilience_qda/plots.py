@@ -106,7 +106,7 @@ def files_references(
 ):
     """Paired horizontal bars of NVivo's two counts, files and references, per code.
 
-    ``table`` is :func:`~resilience_qda.analysis.frequencies.code_frequencies`' output (one
+    ``table`` is :func:`~resilience_qda.analysis.frequencies.frequencies`' output (one
     coder, or coders pooled): ``code, files, references``.
 
     Examples
@@ -159,7 +159,7 @@ def heatmap(
 ):
     """A heatmap of a tidy matrix (codes x attribute, co-occurrence), cells annotated.
 
-    ``table`` is long (e.g. :func:`~resilience_qda.analysis.matrix.matrix_coding`'s
+    ``table`` is long (e.g. :func:`~resilience_qda.analysis.matrix.matrix`'s
     output): one row per cell, ``rows``/``columns`` naming the axes and ``values`` the
     number drawn. Row and column order follow their first appearance in the table.
 

@@ -37,7 +37,7 @@ def test_retrieve_gives_text_speaker_case_role_and_context():
 
 
 def test_retrieve_exact_code_only():
-    found = retrieve(coder_a(), corpus(), "practice-elements/materials", descendants=False)
+    found = retrieve(coder_a(), corpus(), "practice-elements/materials", rollup=False)
     assert len(found) == 0
 
 

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from resilience_qda.coding.rule_quality import AREAS, SAMPLE_SPLIT, area_scores, read_passages
-from resilience_qda.coding.rules import code_corpus
+from resilience_qda.coding.rules import code as code_corpus
 from resilience_qda.core.errors import CodingsError
 from resilience_qda.core.model import Corpus
 from resilience_qda.core.scoring import scoring_units

@@ -103,7 +103,7 @@ def test_scoring_units_leave_out_the_interviewer_and_other_documents():
             Document("n", "A note.", {"kind": "observation"}),
         ]
     )
-    table = scoring_units(corpus, documents=["i"])
+    table = scoring_units(corpus, doc_ids=["i"])
     assert table[["doc_id", "start", "end"]].values.tolist() == [["i", 22, 30], ["i", 31, 40]]
 
 

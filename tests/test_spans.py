@@ -8,7 +8,8 @@ import spacy
 from spacy import displacy
 from spacy.tokens import Doc
 
-from resilience_qda.coding.rules import RULER, code_corpus, compile_rules
+from resilience_qda.coding.rules import RULER, compile_rules
+from resilience_qda.coding.rules import code as code_corpus
 from resilience_qda.coding.spans import from_spans, to_spans
 from resilience_qda.core.errors import CodingsError
 from resilience_qda.core.model import CODINGS_COLUMNS, Document, validate_codings

@@ -8,15 +8,14 @@ from .cooccurrence import (
     passages,
 )
 from .corpus import cases_by_attribute, documents_by_kind
-from .frequencies import code_frequencies, codings_by_coder
-from .matrix import matrix_coding, wide
+from .frequencies import codings_by_coder, frequencies
+from .matrix import matrix, wide
 from .retrieval import exemplars, framework_matrix, retrieve
 from .timeline import codes_over_time
 from .words import keyword_in_context, word_frequencies
 
 __all__ = [
     "cases_by_attribute",
-    "code_frequencies",
     "codes_over_time",
     "codings_by_coder",
     "configuration_counts",
@@ -25,8 +24,9 @@ __all__ = [
     "documents_by_kind",
     "exemplars",
     "framework_matrix",
+    "frequencies",
     "keyword_in_context",
-    "matrix_coding",
+    "matrix",
     "passage_configurations",
     "passages",
     "retrieve",

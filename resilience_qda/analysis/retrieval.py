@@ -50,7 +50,7 @@ def speakers(spans: pd.DataFrame, turns: pd.DataFrame) -> pd.DataFrame:
     out["speaker"] = pd.Series(
         [None if pd.isna(v) else v for v in found["speaker"]], index=spans.index, dtype=object
     )
-    out["interviewer"] = found["interviewer"].fillna(False).astype(bool).values
+    out["interviewer"] = found["interviewer"].eq(True).to_numpy()
     return out
 
 
@@ -59,7 +59,7 @@ def retrieve(
     corpus: Corpus,
     codes: str | Iterable[str] | None = None,
     *,
-    descendants: bool = True,
+    rollup: bool = True,
     context: int = 120,
     attributes: Iterable[str] = ("case", "kind", "role"),
 ) -> pd.DataFrame:
@@ -73,7 +73,7 @@ def retrieve(
     corpus : Corpus
         The documents the offsets point into.
     codes : str or list of str, optional
-        The code(s) to retrieve; with ``descendants`` (default) codings of child codes too.
+        The code(s) to retrieve; with ``rollup`` (default) codings of child codes too.
     context : int
         Characters of text kept ``before`` and ``after`` each passage.
     attributes : iterable of str
@@ -95,7 +95,7 @@ def retrieve(
     >>> retrieve(c, corpus, "coping")[["case", "speaker", "text"]].values.tolist()
     [['L', 'Participant L', 'We laughed.']]
     """
-    table = select_codes(codings, codes, descendants=descendants)
+    table = select_codes(codings, codes, rollup=rollup)
     table = table.sort_values(["doc_id", "start", "end", "code", "coder"], kind="stable")
     table = table.reset_index(drop=True)
     keep = ["doc_id", "start", "end", "code", "coder"] + (["memo"] if "memo" in table else [])

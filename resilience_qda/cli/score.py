@@ -80,7 +80,7 @@ def run(args) -> int:
         raise CodingsError(f"--coder and --reference are the same coder ({', '.join(clash)})")
     documents = None if args.all_documents else sorted(set(ref["doc_id"]))
     units = scoring_units(
-        project.corpus, args.unit, documents=documents, interviewer=args.interviewer
+        project.corpus, args.unit, doc_ids=documents, interviewer=args.interviewer
     )
     table = score_coder(mine, reference=ref, units=units, rollup=args.rollup)
     table.insert(3, "unit", args.unit)

@@ -106,7 +106,7 @@ def make_nlp(model: str | Language | None = None) -> Language:
         installed = ", ".join(sorted(spacy.util.get_installed_models())) or "none"
         raise ModelError(
             f"spaCy pipeline {model!r} is not installed (installed: {installed}); install it "
-            f"yourself (e.g. python -m spacy download {model}) or leave --model out to use "
+            f"yourself (e.g. python -m spacy download {model}) or name no model to use "
             f"the offline default {DEFAULT_MODEL!r}. resilience_qda never downloads models"
         )
     try:

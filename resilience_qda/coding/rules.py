@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import multiprocessing
 import re
-import sys
 from collections import deque
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -35,6 +34,7 @@ from spacy.language import Language
 
 from ..core.errors import CodebookError
 from ..core.model import Codebook, Corpus, Document, empty_codings
+from ..core.progress import progress_bar
 from ..core.turns import TRANSCRIPT_KINDS, turn_rows
 from ..core.units import UNITS, unit_rows
 from ..io.codebook import check_patterns, read_codebook
@@ -454,8 +454,8 @@ def _empty_rule_codings() -> pd.DataFrame:
 # --------------------------------------------------------------------------- public API
 
 
-def code_documents(
-    documents: Iterable[Document],
+def iter_codings(
+    corpus: Iterable[Document],
     codebook: Codebook | str = "cop-evaluation",
     *,
     unit: str = "sentence",
@@ -468,12 +468,12 @@ def code_documents(
 ) -> Iterator[pd.DataFrame]:
     """Auto-code documents one at a time: yield each document's codings as it is finished.
 
-    A generator: documents are read from ``documents`` as they are needed, so a lazy
+    A generator: documents are read from ``corpus`` as they are needed, so a lazy
     iterable codes a corpus of any size in bounded memory.
 
     Parameters
     ----------
-    documents : iterable of Document
+    corpus : iterable of Document
     codebook : Codebook or str
         A codebook, a codebook file or a built-in name (default ``cop-evaluation``).
     unit : {"sentence", "turn", "paragraph", "document"}
@@ -489,7 +489,7 @@ def code_documents(
         Worker processes (each holds its own copy of the pipeline; needs the ``fork``
         start method, so Linux or macOS).
     progress : bool, optional
-        Show a progress bar on stderr; default: only when stderr is a terminal.
+        Show a progress bar; default: on a terminal or in a notebook.
     as_tuples : bool
         Yield each document's codings as a list of row tuples instead of a DataFrame
         (faster for writers that stream rows to a file).
@@ -503,7 +503,7 @@ def code_documents(
     Examples
     --------
     >>> docs = [Document("m1", "Everyone felt isolated. We met again.")]
-    >>> next(code_documents(docs))[["start", "end", "code", "evidence"]].values.tolist()
+    >>> next(iter_codings(docs))[["start", "end", "code", "evidence"]].values.tolist()
     [[0, 23, 'context/feeling-isolated', 'felt isolated']]
     """
     if unit not in UNITS:
@@ -517,7 +517,7 @@ def code_documents(
         c.path: float(c.patterns.get("weight", 1.0)) for c in book if c.patterns and c.codable
     }
     return _code_stream(
-        documents,
+        corpus,
         pipeline,
         unit=unit,
         interviewer=interviewer,
@@ -543,7 +543,7 @@ def _code_stream(
     progress,
     as_tuples,
 ) -> Iterator[pd.DataFrame]:
-    bar = _progress_bar(documents, progress)
+    bar = progress_bar(documents, desc="coding", progress=progress)
     collected: list[tuple] = []
     try:
         for keys, matches in _matched_batches(
@@ -569,32 +569,21 @@ def _code_stream(
             bar.close()
 
 
-def _progress_bar(documents: Iterable, progress: bool | None):
-    if progress is None:
-        progress = sys.stderr.isatty()
-    if not progress:
-        return None
-    from tqdm import tqdm  # a dependency of spaCy
-
-    total = len(documents) if hasattr(documents, "__len__") else None
-    return tqdm(total=total, unit="doc", file=sys.stderr, desc="coding", leave=False)
-
-
-def code_corpus(
+def code(
     corpus: Corpus | Iterable[Document],
     codebook: Codebook | str = "cop-evaluation",
     **options,
 ) -> pd.DataFrame:
     """Auto-code a corpus with a codebook's rules; return the codings table.
 
-    Takes the options of :func:`code_documents`.
+    Takes the options of :func:`iter_codings`.
 
     Examples
     --------
     >>> from resilience_qda.core.model import Document
     >>> corpus = Corpus([Document("i1", "Interviewer: Did you use the framework sheet?\\n\\n"
     ...     "Participant L: Yes, I keep the framework sheet in my bag.", {"kind": "interview"})])
-    >>> codings = code_corpus(corpus)
+    >>> codings = code(corpus)
     >>> for code, evidence in codings[["code", "evidence"]].values:
     ...     print(code, "|", evidence)
     practice-elements/materials/artefacts | framework sheet | in my bag
@@ -603,15 +592,15 @@ def code_corpus(
     [[62, 104, 'rules:cop-evaluation', 'rules']]
     """
     options["as_tuples"] = True
-    rows = [row for rows in code_documents(corpus, codebook, **options) for row in rows]
+    rows = [row for rows in iter_codings(corpus, codebook, **options) for row in rows]
     return _rows_frame(rows)
 
 
 __all__ = [
     "RULE_COLUMNS",
-    "code_corpus",
-    "code_documents",
+    "code",
     "compile_rules",
+    "iter_codings",
     "rule_patterns",
     "widen",
     "widen_rows",

@@ -158,10 +158,10 @@ def scoring_units(
     corpus: Corpus,
     unit: str = "sentence",
     *,
-    documents: Iterable[str] | None = None,
+    doc_ids: Iterable[str] | None = None,
     interviewer: bool = False,
 ) -> pd.DataFrame:
-    """The units to score over: ``unit`` units of ``documents`` (default all), without the
+    """The units to score over: ``unit`` units of ``doc_ids`` (default all), without the
     interviewer's turns unless ``interviewer``.
 
     Examples
@@ -172,8 +172,8 @@ def scoring_units(
     [[12, 20], [21, 30]]
     """
     table = corpus_units(corpus, unit)
-    if documents is not None:
-        table = table[table["doc_id"].isin(set(documents))]
+    if doc_ids is not None:
+        table = table[table["doc_id"].isin(set(doc_ids))]
     if not interviewer:
         table = table[~table["interviewer"].astype(bool)]
     return table.reset_index(drop=True)
