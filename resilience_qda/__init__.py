@@ -104,6 +104,9 @@ _API = {
         "privacy",
     ),
     "build_report": "report",
+    # coding by hand: the Jupyter widget (needs anywidget) and the coding screen's session
+    "CodingWidget": "serve.widget",
+    "CodingSession": "serve.session",
 }
 #: Subpackages and modules offered whole: ``rq.plots.heatmap(...)``.
 _MODULES = ("plots",)

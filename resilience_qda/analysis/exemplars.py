@@ -248,7 +248,7 @@ def passage_cases(
     if "speaker" not in retrieved:
         return own.reset_index(drop=True)
     asked = (
-        retrieved["interviewer"].fillna(False).astype(bool)
+        retrieved["interviewer"].eq(True)
         if "interviewer" in retrieved
         else pd.Series(False, index=retrieved.index)
     )
@@ -360,7 +360,7 @@ def exemplars(
     labels = labels if labels is not None else [str(c) for c in spoken_by.dropna().unique()]
     group = spoken_by.where(spoken_by.notna(), table["doc_id"])
     interviewer = (
-        table["interviewer"].fillna(False).astype(bool)
+        table["interviewer"].eq(True)
         if "interviewer" in table
         else pd.Series(False, index=table.index)
     )
