@@ -130,7 +130,7 @@ def claim_evidence(
 
 
 def _one_coder(codings: pd.DataFrame, coder: str | None) -> pd.DataFrame:
-    coders = sorted(set(codings["coder"])) if len(codings) else []
+    coders = sorted(map(str, codings["coder"].unique().tolist())) if len(codings) else []
     if coder is not None:
         if coder not in coders:
             raise CodingsError(

@@ -152,7 +152,7 @@ def saturation(
     check_columns(documents, ["doc_id"], "saturation's documents table")
     check_columns(codings, ["doc_id", "code", "coder"], "saturation's codings table")
     table = codings
-    coders = sorted(set(table["coder"]))
+    coders = sorted(map(str, table["coder"].unique().tolist()))
     if coder is not None:
         if coder not in coders:
             raise CodingsError(
@@ -166,7 +166,7 @@ def saturation(
         )
     table = select_codes(table, codes)
     ids = analysis_order(documents, order)
-    unknown = sorted(set(table["doc_id"]) - set(ids))
+    unknown = sorted(set(map(str, table["doc_id"].unique().tolist())) - set(ids))
     if unknown:
         raise CodingsError(
             f"codings refer to documents missing from the documents table: "
@@ -181,12 +181,11 @@ def saturation(
         else None
     )
     position = {doc_id: i for i, doc_id in enumerate(ids, start=1)}
-    pairs = table[["doc_id", "code"]].drop_duplicates().astype({"code": str})
+    pairs = table[["doc_id", "code"]].drop_duplicates().astype({"code": object})
     pairs = pairs.assign(order=pairs["doc_id"].map(position), branch=OVERALL)
     if branches:
-        pairs = pd.concat(
-            [pairs, pairs.assign(branch=pairs["code"].str.split("/").str[0])], ignore_index=True
-        )
+        root = {c: str(c).split("/")[0] for c in pairs["code"].unique().tolist()}
+        pairs = pd.concat([pairs, pairs.assign(branch=pairs["code"].map(root))], ignore_index=True)
     first = pairs.groupby(["branch", "code"])["order"].transform("min") == pairs["order"]
     new_names = (
         pairs[first]
@@ -196,13 +195,17 @@ def saturation(
     )
     counts = pairs.groupby(["branch", "order"]).size()
     found = pairs[first].groupby(["branch", "order"]).size()
-    names = [OVERALL, *sorted(set(pairs["branch"]) - {OVERALL})] if branches else [OVERALL]
+    found_branches = set(pairs["branch"].unique().tolist()) - {OVERALL}
+    names = [OVERALL, *sorted(found_branches)] if branches else [OVERALL]
     grid = pd.MultiIndex.from_product([names, range(1, len(ids) + 1)], names=["branch", "order"])
     out = pd.DataFrame(index=grid).reset_index()
-    out["doc_id"] = [ids[i - 1] for i in out["order"]]
+    doc_ids = np.asarray(ids, dtype=object)[out["order"].to_numpy() - 1]
+    out["doc_id"] = doc_ids
     if values is not None:
-        lookup = {str(d): _plain(v) for d, v in zip(values.index, values.tolist(), strict=True)}
-        out["order_value"] = [lookup.get(d) for d in out["doc_id"]]
+        lookup = {
+            str(d): _plain(v) for d, v in zip(values.index.tolist(), values.tolist(), strict=True)
+        }
+        out["order_value"] = [lookup.get(d) for d in doc_ids.tolist()]
     else:
         out["order_value"] = None
     keys = pd.MultiIndex.from_frame(out[["branch", "order"]])
