@@ -66,6 +66,7 @@ _API = {
     "CodeSuggester": "coding.suggest_model",
     **dict.fromkeys(["evaluate", "learning_curve"], "coding.suggest_eval"),
     "tokens": "coding.tokens",
+    **dict.fromkeys(["from_spans", "to_spans"], "coding.spans"),
     # analysis
     **dict.fromkeys(["frequencies", "codings_by_coder"], "analysis.frequencies"),
     **dict.fromkeys(["matrix", "wide"], "analysis.matrix"),
