@@ -116,14 +116,15 @@ _FOLD = (
     ("include", "Include: "),
     ("exclude", "Exclude: "),
     ("examples", "Examples: "),
+    ("negative", "Negative case: "),
     ("patterns", "Rules: "),
 )
 
 
 def fold_definition(code: Code) -> str:
-    """The description written for a code: its description, then include/exclude/examples
-    and its rule patterns (as JSON) on lines other tools show as text and our reader splits
-    off again.
+    """The description written for a code: its description, then include/exclude/examples,
+    ``Negative case: yes`` for a negative code and its rule patterns (as JSON), on lines
+    other tools show as text and our reader splits off again.
 
     >>> from resilience_qda.core.model import Code
     >>> print(fold_definition(Code("hope", "Hope", "Looking forward.",
@@ -135,6 +136,8 @@ def fold_definition(code: Code) -> str:
     lines = [f"{label}{getattr(code, key)}" for key, label in _FOLD[:2] if getattr(code, key)]
     if code.examples:
         lines.append("Examples: " + " | ".join(code.examples))
+    if code.negative:
+        lines.append("Negative case: yes")
     if code.patterns:
         rules = json.dumps(dict(code.patterns), ensure_ascii=False, separators=(",", ":"))
         lines.append("Rules: " + rules)
@@ -145,15 +148,24 @@ def fold_definition(code: Code) -> str:
 
 def unfold_definition(text: str) -> dict:
     """Inverse of :func:`fold_definition`: ``description``, ``include``, ``exclude``,
-    ``examples`` and ``patterns`` from a written description (a ``Rules:`` line that is not
-    a JSON object stays part of the description).
+    ``examples``, ``negative`` and ``patterns`` from a written description (a ``Rules:``
+    line that is not a JSON object leaves the whole description as it is).
 
     >>> unfold_definition("Hope.\\n\\nInclude: plans\\nExamples: a | b")["examples"]
     ('a', 'b')
+    >>> unfold_definition("Doubt.\\n\\nNegative case: yes")["negative"]
+    True
     >>> unfold_definition('Rules: {"words": ["hope"]}')["patterns"]
     {'words': ['hope']}
     """
-    out: dict = {"description": text, "include": "", "exclude": "", "examples": (), "patterns": {}}
+    out: dict = {
+        "description": text,
+        "include": "",
+        "exclude": "",
+        "examples": (),
+        "negative": False,
+        "patterns": {},
+    }
     head, sep, tail = text.rpartition("\n\n")
     block = tail if sep else text
     lines = block.split("\n")
@@ -166,6 +178,8 @@ def unfold_definition(text: str) -> dict:
                 value = ln[len(label) :]
                 if key == "examples":
                     found[key] = tuple(v.strip() for v in value.split(" | "))
+                elif key == "negative":
+                    found[key] = value.strip().lower() in ("yes", "true")
                 elif key == "patterns":
                     try:
                         found[key] = json.loads(value)
