@@ -435,6 +435,7 @@ def test_readers_never_see_a_commit_half_done(tmp_path):
         return Project(corpus, project.codebook, pd.concat([codings, whole]))
 
     versions = [version(short), version(long)]
+    rq.write_project(versions[1], root)  # every state a reader can see is one of the two
     errors, reads = [], []
     stop = threading.Event()
 
