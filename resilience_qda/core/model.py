@@ -205,9 +205,18 @@ class Codebook:
     """
 
     def __init__(
-        self, codes: Iterable[Code] = (), *, name: str = "", title: str = "", version: str = ""
+        self,
+        codes: Iterable[Code] = (),
+        *,
+        name: str = "",
+        title: str = "",
+        version: str = "",
+        language: str = "",
     ):
         self.name, self.title, self.version = name, title, str(version or "")
+        #: ISO 639-1 code of the language the codebook's patterns are written in ("" when
+        #: it does not say; rule coding then takes English).
+        self.language = str(language or "").strip().lower()
         #: What other tools need for round trips (REFI-QDA code sets), JSON-serialisable.
         self.exchange: dict = {}
         self._codes: dict[str, Code] = {}
