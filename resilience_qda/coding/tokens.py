@@ -76,7 +76,8 @@ def tokens(
     frames: list[pd.DataFrame | None] = [None] * len(docs)
     for lang, members in groups.items():
         pipeline = make_nlp(nlp) if nlp is not None else make_nlp(language=lang)
-        for i, frame in zip(members, _tokenise(pipeline, [docs[i] for i in members], batch_size)):
+        made = _tokenise(pipeline, [docs[i] for i in members], batch_size)
+        for i, frame in zip(members, made, strict=True):
             frames[i] = frame.assign(language=pipeline.lang)
     if not docs:
         table = pd.DataFrame({c: pd.Series(dtype=object) for c in TOKENS_COLUMNS})
