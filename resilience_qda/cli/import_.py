@@ -137,9 +137,7 @@ def run(args) -> int:
             )
         corpus = Corpus([*project.corpus, *new], cases=project.corpus.cases)
         codings = pd.concat([project.codings, found.codings], ignore_index=True)
-        memos = memos_frame(
-            [*project.memos.to_dict("records"), *found.memos.to_dict("records")]
-        )
+        memos = memos_frame([*project.memos.to_dict("records"), *found.memos.to_dict("records")])
         project = Project(corpus, found.codebook, codings, memos)
     else:
         memos = memos_frame(found.memos.to_dict("records"))

@@ -29,6 +29,13 @@ ANCHOR_COLUMNS = ("prefix", "quote", "suffix")
 ANCHOR_CONTEXT = 24
 
 
+#: Letters that Unicode does not decompose into an ASCII letter and a mark.
+_TRANSLITERATE = str.maketrans(
+    {"ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ß": "ss", "đ": "d",
+     "Đ": "D", "ł": "l", "Ł": "L", "þ": "th", "Þ": "TH", "ð": "d", "Ð": "D", "ı": "i"}
+)  # fmt: skip
+
+
 def slugify(name: str) -> str:
     """Return the path segment of a code name: lower case, ASCII, words joined by hyphens.
 
@@ -36,7 +43,10 @@ def slugify(name: str) -> str:
     'more-responsive-and-flexible'
     >>> slugify("Understand other people's feelings")
     'understand-other-peoples-feelings'
+    >>> slugify("Økonomi og støtte"), slugify("Größe")
+    ('okonomi-og-stotte', 'grosse')
     """
+    name = name.translate(_TRANSLITERATE)
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower().replace("'", "")).strip("-")
 
@@ -431,7 +441,7 @@ def validate_codings(
             (i, f"doc_id {table['doc_id'].iloc[i]!r} is not a document of the project")
             for i in np.flatnonzero(~known & (table["doc_id"] != ""))
         ]
-        size = table["doc_id"].map(lengths)
+        size = pd.to_numeric(table["doc_id"].map(lengths), errors="coerce")  # empty: not str
         past = known & (table["end"] > size)
         problems += [
             (
