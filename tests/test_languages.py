@@ -4,6 +4,7 @@ counts; lemmas never show a word nobody wrote."""
 from __future__ import annotations
 
 import warnings
+from pathlib import Path
 
 import pytest
 
@@ -19,57 +20,15 @@ from resilience_qda.io import read_project
 from resilience_qda.io.codebook import codebook_from_yaml, codebook_to_yaml, read_codebook
 from resilience_qda.io.language import detect_language, same_language, spacy_language
 
+FIXTURES = Path(__file__).parent / "fixtures" / "sources"
+
 #: A Danish interview (written for these tests): a family worker on the framework. "gift"
 #: (married) and "Rent" (purely) are the words the English codebook mistakes.
-DANISH = """Interviewer: Kan du fortælle, hvordan du første gang hørte om modellen?
-
-Informant: Det var gennem kommunen. Vi fik et kursus sidste efterår, og min leder syntes, at jeg skulle tage med.
-
-Interviewer: Hvad tænkte du om det?
-
-Informant: Jeg var lidt skeptisk i starten. Jeg har arbejdet med familier i femten år, og jeg har set mange modeller komme og gå. Men det med at finde de små ting, der allerede virker, det gav mening.
-
-Interviewer: Kan du give et eksempel?
-
-Informant: Der er en mor, jeg besøger hver uge. Hun er gift, men manden arbejder meget, og huslejen er steget, så de har svært ved at få pengene til at slå til. Før talte vi kun om problemerne. Nu starter vi med at tale om, hvad der er gået godt.
-
-Interviewer: Hvordan har det påvirket dit arbejde?
-
-Informant: Jeg føler mig mere rolig. Rent praktisk bruger jeg kortet sammen med familierne, og de unge vælger selv, hvad der skal stå på det. Det giver dem en stemme.
-
-Interviewer: Var der noget, der gjorde det svært?
-
-Informant: Tiden. Vi har for mange sager, og møderne blev aflyst to gange. Jeg savnede at have nogen at ringe til, når det blev svært.
-"""
-
-ENGLISH = """Interviewer: How did the group start for you?
-
-Participant: I felt isolated before. The sessions gave me a framework sheet I keep in my bag, and we collected data on what worked. The data showed small wins, week by week.
-"""
-
+DANISH = (FIXTURES / "interview-da-01.txt").read_text(encoding="utf-8")
+#: An English interview from a study that collected data.
+ENGLISH = (FIXTURES / "interview-en-ml.txt").read_text(encoding="utf-8")
 #: A small Danish codebook: patterns written in Danish, matched on Danish lemmas.
-DANISH_CODEBOOK = """name: dansk-evaluering
-title: Evaluering af fællesskabet (dansk)
-language: da
-codes:
-  - name: Ressourcer
-    description: At se efter det, der allerede virker.
-    patterns:
-      phrases: [små ting, gå godt]
-  - name: Økonomi
-    description: Penge, husleje og regninger.
-    patterns:
-      phrases: [husleje, penge]
-  - name: Tid og travlhed
-    id: tid
-    description: For mange sager, aflyste møder.
-    patterns:
-      phrases: [for mange sager, aflyse]
-  - name: Støtte
-    description: Nogen at ringe til.
-    patterns:
-      phrases: [ringe til]
-"""
+DANISH_CODEBOOK = (FIXTURES / "dansk-evaluering.yaml").read_text(encoding="utf-8")
 
 
 def corpus():

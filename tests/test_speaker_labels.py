@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from pathlib import Path
 
 import pytest
 
@@ -15,20 +16,10 @@ from resilience_qda.core.turns import (
 )
 from resilience_qda.io.sources import read_document
 
-#: A transcript as a transcription service types it: lower-case role labels, a header.
-LOWER_CASE = """Interview 7 - foster carer, recorded 14 March
-transcribed by J.
+FIXTURES = Path(__file__).parent / "fixtures" / "sources"
 
-interviewer: Thanks for making the time. Can you tell me how you first came across the framework?
-interviewee: It's always been through the training, really. The first session was in the autumn and I went because my supervising social worker said it might help with our lad.
-interviewer: And did it?
-interviewee: Not straight away. I thought it was another form to fill in. But the magic box idea stuck with me, the idea that you look for the small things that are already going right.
-We started doing that at tea time, just saying one thing that went well.
-interviewer: What changed at home?
-interviewee: He talks more. Not loads, but more. And I'm calmer, I think, because I'm not only looking at what's gone wrong.
-interviewer: Was there anything that got in the way?
-interviewee: Time, mostly. And the meetings clashed with school pick-up twice.
-"""
+#: A transcript as a transcription service types it: lower-case role labels, a header.
+LOWER_CASE = (FIXTURES / "interview-07-lowercase.txt").read_text(encoding="utf-8")
 
 
 def spoken(text, table):
