@@ -4,8 +4,10 @@ The visible text is kept: each paragraph (``<p>``, ``<div>``, ``<li>``, headings
 rows) becomes a paragraph of the stored text, ``<br>`` a line break; scripts, styles and the
 ``<head>`` are dropped. oTranscribe's timestamp buttons
 (``<span class="timestamp" data-timestamp="72.5">01:12</span>``) become ``[00:01:12]``, so
-that a turn such as ``[00:01:12] Interviewer: ...`` keeps its time. Speaker labels are then
-read like those of any transcript.
+that a turn such as ``[00:01:12] Interviewer: ...`` keeps its time. In a noScribe file the
+paragraphs before its first audio segment (``<a name="ts_...">``: the title and the note
+on the transcription) are left out. Speaker labels are then read like those of any
+transcript.
 """
 
 from __future__ import annotations
@@ -41,6 +43,8 @@ class _Text(HTMLParser):
         self.skip = 0
         self.depth = 0
         self.stamp = 0  # inside an oTranscribe timestamp span
+        self.block = 0  # where the current block began in parts
+        self.first_segment: int | None = None  # where noScribe's first segment's block began
 
     def handle_starttag(self, tag, attrs):
         if tag not in _VOID:
@@ -56,7 +60,10 @@ class _Text(HTMLParser):
             self.parts.append("\n")
         elif tag in _BLOCKS:
             self.parts.append("\n\n")
+            self.block = len(self.parts)
         a = dict(attrs)
+        if tag == "a" and self.first_segment is None and (a.get("name") or "").startswith("ts_"):
+            self.first_segment = self.block
         if tag == "span" and "timestamp" in (a.get("class") or "").split():
             if self.stamp:
                 self.stamp += 1
@@ -106,7 +113,8 @@ def html_to_text(markup: str, *, name: str = "<html>") -> str:
         parser.close()
     except RecursionError:
         raise ReadError(f"{name}: the HTML is nested too deeply; not read") from None
-    text = unicodedata.normalize("NFC", "".join(parser.parts))
+    parts = parser.parts[parser.first_segment or 0 :]  # noScribe: no title and tool notes
+    text = unicodedata.normalize("NFC", "".join(parts))
     paragraphs = []
     for block in re.split(r"\n[ \t]*\n", text):
         lines = [" ".join(line.split()) for line in block.split("\n")]
@@ -135,9 +143,14 @@ def read_html(path: str | os.PathLike, *, encoding: str | None = None) -> tuple[
         raise ReadError(f"{path}: the file is empty; nothing to read")
     head = data[:2048].decode("ascii", errors="ignore")
     declared = re.search(r"<meta[^>]+charset=[\"']?([\w-]+)", head, re.IGNORECASE)
-    markup, used = decode(
-        data, name=str(path), encoding=encoding or (declared.group(1) if declared else None)
-    )
+    try:
+        markup, used = decode(
+            data, name=str(path), encoding=encoding or (declared.group(1) if declared else None)
+        )
+    except ReadError:
+        if encoding:
+            raise
+        markup, used = decode(data, name=str(path))  # the declared charset was wrong
     return html_to_text(normalise(markup, name=str(path)), name=str(path)), used
 
 

@@ -77,6 +77,13 @@ def read_document(
         text, used = read_docx(path), "docx"
     elif suffix in WHISPER_SUFFIXES:
         (text, meta), used = read_whisper(path), "json"
+        if meta["kind"] != "interview":
+            warnings.warn(
+                f"{path}: no segment names a speaker (Whisper without diarisation); read as "
+                "timed paragraphs, not speaker turns. WhisperX with diarisation gives speakers",
+                QDAWarning,
+                stacklevel=2,
+            )
     elif suffix == ".otr":
         text, used = read_otr(path), "otr"
     elif suffix in HTML_SUFFIXES:
