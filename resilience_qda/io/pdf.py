@@ -126,8 +126,9 @@ def read_pdf(path: str | os.PathLike) -> PdfText:
             raise
         except LimitReachedError as exc:
             raise ReadError(
-                f"{path}: a stream of the PDF would decompress to more than pypdf's limit "
-                f"(about 75 MB; {exc}); not read (a decompression bomb?)"
+                f"{path}: a stream of the PDF is larger than pypdf's cap of about 75 MB, "
+                f"as declared or once decompressed ({exc}); not read (a decompression bomb "
+                "or a damaged file?)"
             ) from None
         except FileNotDecryptedError:
             raise ReadError(f"{path}: the PDF is encrypted and cannot be read") from None
