@@ -91,7 +91,9 @@ def test_a_decompression_bomb_is_stopped_at_the_cap(tmp_path):
     bomb = b"BT /F1 12 Tf 72 740 Td (x) Tj ET " + b" " * 150_000_000
     f.write_bytes(pdf_bytes([bomb]))
     assert f.stat().st_size < 1_000_000
-    with pytest.raises(ReadError, match=r"bomb\.pdf: a stream of the PDF is larger than .* decompressed"):
+    with pytest.raises(
+        ReadError, match=r"bomb\.pdf: a stream of the PDF is larger than .* decompressed"
+    ):
         read_document(f)
 
 

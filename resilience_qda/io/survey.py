@@ -74,14 +74,14 @@ def _sniff_encoding(head: bytes, name: str) -> str:
         return "utf-8-sig"
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
+    if b"\x00" in head:
+        raise ReadError(f"{name}: looks like a binary file (it contains NUL bytes), not a CSV")
     try:
         head.decode("utf-8")
         return "utf-8"
     except UnicodeDecodeError as exc:
         if exc.start >= len(head) - 3:  # a character cut at the end of the sample
             return "utf-8"
-    if b"\x00" in head:
-        raise ReadError(f"{name}: looks like a binary file (it contains NUL bytes), not a CSV")
     return "cp1252"  # what Excel writes as "CSV" on Windows
 
 

@@ -46,6 +46,7 @@ CHUNK_ROWS = 20_000
 _RESERVED = {"doc_id", "kind", "language", "question", "respondent", "row", "original_file"}
 _UNSAFE = re.compile(r'[/\\:*?"<>|\s\x00-\x1f]+')
 _CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_WORD = re.compile(r"[^\W_]")
 
 
 class SurveyError(QDAError, ValueError):
@@ -114,8 +115,11 @@ class SurveyImport:
 
 
 def _clean(answer: str) -> str:
+    """The stored text of an answer: LF, NFC, no control characters, trimmed; ``""`` for an
+    answer without a letter or digit (``-``, ``.``: a placeholder for no answer)."""
     text = answer.replace("\r\n", "\n").replace("\r", "\n")
-    return _CONTROLS.sub("", unicodedata.normalize("NFC", text)).strip()
+    text = _CONTROLS.sub("", unicodedata.normalize("NFC", text)).strip()
+    return text if _WORD.search(text) else ""
 
 
 def safe_id(value: str) -> str:
@@ -147,12 +151,13 @@ def sorted_rows(
     """Rows sorted by ``key`` with at most ``chunk`` of them in memory: sorted chunks are
     written to ``folder`` and merged."""
     files = []
+    own = Path(tempfile.mkdtemp(prefix="sort-", dir=folder))  # two sorts may run at once
     while True:
         block = list(itertools.islice(rows, chunk))
         if not block:
             break
         block.sort(key=key)
-        f = folder / f"chunk-{len(files)}.csv"
+        f = own / f"chunk-{len(files)}.csv"
         _write_rows(f, block)
         files.append(f)
     handles = [open(f, newline="", encoding="utf-8") for f in files]  # noqa: SIM115
@@ -161,8 +166,7 @@ def sorted_rows(
     finally:
         for h in handles:
             h.close()
-        for f in files:
-            f.unlink(missing_ok=True)
+        shutil.rmtree(own, ignore_errors=True)
 
 
 def _csv_reader(path: Path) -> Iterator[list[str]]:
