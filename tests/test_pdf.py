@@ -11,8 +11,8 @@ from resilience_qda.core.errors import QDAWarning, ReadError
 from resilience_qda.core.model import Corpus
 from resilience_qda.core.pages import add_pages, pages_table
 from resilience_qda.core.units import units
-from resilience_qda.io import read_project
 from resilience_qda.io import pdf as pdf_io
+from resilience_qda.io import read_project
 from resilience_qda.io.sources import read_document
 
 PAGE_1 = [

@@ -389,7 +389,7 @@ def test_a_large_export_streams_into_the_project(tmp_path):
 
 
 def test_open_table_reads_tsv_and_utf16(tmp_path):
-    f = write(tmp_path, "a.tsv", "id\tanswer\n1\tTak.\n".encode())
+    f = write(tmp_path, "a.tsv", b"id\tanswer\n1\tTak.\n")
     t = open_table(f)
     assert t.header == ["id", "answer"] and list(t.rows) == [(2, ["1", "Tak."])]
     g = write(tmp_path, "b.csv", "\ufeffid,answer\n1,Tak.\n".encode("utf-16"))

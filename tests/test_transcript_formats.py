@@ -68,7 +68,7 @@ def test_whisper_speaker_names_become_labels_the_parser_reads():
             {"start": 2, "end": 3, "text": "Right.", "speaker": "???"},
         ]
     }
-    text, meta = whisper_to_text(data)
+    text, _ = whisper_to_text(data)
     assert text.splitlines() == [
         "[00:00:00] Anna: Hi.",
         "[00:00:01] Bo Interviewer: Hello.",
@@ -161,8 +161,8 @@ def test_otranscribe_otr_keeps_its_timestamps_and_bold_labels():
         ("Carer", "00:00:25"),
     ]
     assert (
-        turns[1][2]
-        == "Nine years in April. Mostly teenagers, which people think is mad.\nBut I like them at that age."
+        turns[1][2] == "Nine years in April. Mostly teenagers, which people think is mad.\n"
+        "But I like them at that age."
     )
 
 
