@@ -133,7 +133,8 @@ def test_agreement_between_the_two_coders_runs_at_document_level(project, capsys
     out = project / "agreement.csv"
     args = ["agreement", str(project), "--coders", "A", "B", "--unit", "document"]
     assert main([*args, "-o", str(out)]) == 0
-    table = {r["code"]: r for r in csv.DictReader(open(out, encoding="utf-8"))}
+    with open(out, encoding="utf-8") as fh:
+        table = {r["code"]: r for r in csv.DictReader(fh)}
     assert float(table["peer-support"]["kappa"]) == 1.0
     # B left "conversations" off R_4d5E6f: A coded it once, B never
     assert (table["conversations"]["a"], table["conversations"]["b"]) == ("0", "1")
