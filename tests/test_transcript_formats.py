@@ -194,3 +194,12 @@ def test_a_folder_of_mixed_sources_is_read(tmp_path):
         docs = {d.doc_id: d for d in map(read_document, sorted(folder.iterdir()))}
     assert {d.metadata["language"] for d in docs.values()} == {"en", "da"}
     assert os.path.exists(folder / "otranscribe-interview-14.otr")
+
+
+@pytest.mark.parametrize("name", ["huge.html", "huge.otr"])
+def test_html_and_otr_files_claiming_two_gigabytes_are_not_read(tmp_path, name):
+    f = tmp_path / name
+    with open(f, "wb") as fh:
+        fh.truncate(2 * 1024**3)
+    with pytest.raises(ReadError, match=rf"{name}: is 2,147,483,648 bytes"):
+        read_document(f)
