@@ -227,7 +227,9 @@ def unread_labels(text: str, pattern: str | re.Pattern | None = None) -> dict[st
     return {k: n for k, n in sorted(counts.items(), key=lambda kv: -kv[1]) if n >= 3}
 
 
-def turn_coverage(text: str, pattern: str | re.Pattern | None = None) -> float:
+def turn_coverage(
+    text: str, pattern: str | re.Pattern | None = None, *, unread: dict[str, int] | None = None
+) -> float:
     """Share of the non-blank characters of ``text`` that belong to a speaker's turn.
 
     Labels count as covered; text before the first label, and lines that begin with a
@@ -249,7 +251,8 @@ def turn_coverage(text: str, pattern: str | re.Pattern | None = None) -> float:
         return 0.0
     head = text[: first.start()]
     uncovered = len(head) - sum(map(head.count, " \t\n\r\f\v"))
-    unread = unread_labels(text, regex)
+    if unread is None:
+        unread = unread_labels(text, regex)
     if unread:
         for m in _CANDIDATE.finditer(text, first.start()):
             if m.group("label").strip() in unread:
@@ -295,7 +298,7 @@ these labels
         why = f"lines begin with {listed}" if not why else f"{why}; lines begin with {listed}"
     if regex.search(head) is None:
         return f"looks like a transcript ({why}) but no speaker turns were found; {hint}"
-    coverage = turn_coverage(head, regex)
+    coverage = turn_coverage(head, regex, unread=unread)
     if coverage >= MIN_COVERAGE:
         return None
     first = regex.search(head).start()
