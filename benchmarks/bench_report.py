@@ -53,7 +53,7 @@ def ensure_coded(documents: int, words: int, seed: int) -> Path:
     from generate import make_project
 
     import resilience_qda as rq
-    from resilience_qda.coding.rules import code_corpus
+    from resilience_qda.coding.rules import code
     from resilience_qda.io.project import coder_filename
 
     root = HERE / "out" / f"report-{documents}x{words}-s{seed}"
@@ -64,7 +64,7 @@ def ensure_coded(documents: int, words: int, seed: int) -> Path:
         print(f"generated {root} in {time.perf_counter() - t:.1f} s")
         project = rq.read_project(root)
         t = time.perf_counter()
-        codings = code_corpus(project.corpus, project.codebook)
+        codings = code(project.corpus, project.codebook)
         print(f"rules coder: {len(codings):,} codings in {time.perf_counter() - t:.1f} s")
         codings_file.parent.mkdir(parents=True, exist_ok=True)
         keep = [c for c in rq.CODINGS_COLUMNS if c in codings.columns]

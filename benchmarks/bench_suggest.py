@@ -175,7 +175,7 @@ def main() -> None:
     base = baseline(project, coder_docs, codings)
 
     t0 = time.perf_counter()
-    model, data = fit_suggester(project, coder="A", documents=coder_docs, n_jobs=args.n_jobs)
+    model, data = fit_suggester(project, coder="A", doc_ids=coder_docs, n_jobs=args.n_jobs)
     fitted = time.perf_counter() - t0
     t1 = time.perf_counter()
     out = suggest(project, coder="A", fitted=(model, data))

@@ -1,60 +1,143 @@
 """resilience_qda: code-first qualitative data analysis.
 
+``import resilience_qda as rq`` is the one front door: everything a notebook needs is an
+attribute of ``rq``. Names load on first use, so importing the package stays fast.
+
 >>> import resilience_qda as rq
 >>> project = rq.read_project("data/sample")  # doctest: +SKIP
+>>> rq.frequencies(project.codings, project.corpus, codes="themes", rollup=True)  # doctest: +SKIP
 """
 
-from .core.errors import CodebookError, CodingsError, ProjectError, QDAError, QDAWarning, ReadError
-from .core.model import (
-    CODINGS_COLUMNS,
-    Code,
-    Codebook,
-    Corpus,
-    Document,
-    Project,
-    anchor_codings,
-    coded_text,
-    empty_codings,
-    validate_codings,
-)
-from .core.version import __version__
-from .io import (
-    parse_turns,
-    read_codebook,
-    read_corpus,
-    read_document,
-    read_project,
-    read_text,
-    write_codebook,
-    write_codings,
-    write_project,
+from __future__ import annotations
+
+import importlib
+
+from .core.errors import ClaimsError as ClaimsError
+from .core.errors import CodebookError as CodebookError
+from .core.errors import CodingsError as CodingsError
+from .core.errors import ProjectError as ProjectError
+from .core.errors import QDAError as QDAError
+from .core.errors import QDAWarning as QDAWarning
+from .core.errors import ReadError as ReadError
+from .core.version import __version__ as __version__
+
+#: Where each public name lives: ``name -> module`` (relative to this package).
+_API = {
+    # the model and the codings table
+    **dict.fromkeys(
+        [
+            "CODINGS_COLUMNS",
+            "Code",
+            "Codebook",
+            "Corpus",
+            "Document",
+            "Project",
+            "anchor_codings",
+            "coded_text",
+            "empty_codings",
+            "validate_codings",
+        ],
+        "core.model",
+    ),
+    "parse_turns": "core.turns",
+    **dict.fromkeys(["UNITS", "code_units", "merge_spans", "segment", "units"], "core.units"),
+    **dict.fromkeys(["score_coder", "scored_documents"], "core.scoring"),
+    **dict.fromkeys(["Claim", "claims_from_data"], "core.claims"),
+    # reading and writing
+    **dict.fromkeys(["read_project", "write_project", "write_codings"], "io.project"),
+    "read_codings": "io.codings",
+    "read_claims": "io.claims",
+    **dict.fromkeys(["read_codebook", "write_codebook", "builtin_codebooks"], "io.codebook"),
+    **dict.fromkeys(["read_corpus", "read_document"], "io.sources"),
+    "read_text": "io.text",
+    **dict.fromkeys(["read_sheet", "write_sheet"], "io.sheets"),
+    **dict.fromkeys(["read_docx_codings", "write_docx_codings"], "io.docx"),
+    **dict.fromkeys(["read_memos", "add_memo"], "io.memos"),
+    **dict.fromkeys(["read_refi", "read_qdc", "write_qdc", "write_qdpx"], "io.refi"),
+    # coding
+    **dict.fromkeys(["code", "iter_codings"], "coding.rules"),
+    **dict.fromkeys(
+        ["code_by_attribute", "code_by_question", "code_by_speaker"], "coding.structure"
+    ),
+    **dict.fromkeys(["reanchor", "update_source"], "coding.anchors"),
+    **dict.fromkeys(
+        ["accept_suggestions", "fit_suggester", "review_queue", "suggest"], "coding.suggest"
+    ),
+    "CodeSuggester": "coding.suggest_model",
+    **dict.fromkeys(["evaluate", "learning_curve"], "coding.suggest_eval"),
+    "tokens": "coding.tokens",
+    **dict.fromkeys(["from_spans", "to_spans"], "coding.spans"),
+    # analysis
+    **dict.fromkeys(["frequencies", "codings_by_coder"], "analysis.frequencies"),
+    **dict.fromkeys(["matrix", "wide"], "analysis.matrix"),
+    **dict.fromkeys(
+        [
+            "configuration_counts",
+            "configurations",
+            "cooccurrence",
+            "passage_configurations",
+            "passages",
+        ],
+        "analysis.cooccurrence",
+    ),
+    **dict.fromkeys(["framework_matrix", "retrieve"], "analysis.retrieval"),
+    **dict.fromkeys(["exemplars", "typicality"], "analysis.exemplars"),
+    "codes_over_time": "analysis.timeline",
+    **dict.fromkeys(["analysis_order", "saturation"], "analysis.saturation"),
+    "triangulation": "analysis.triangulation",
+    "claim_evidence": "analysis.claims",
+    **dict.fromkeys(["keyword_in_context", "word_frequencies"], "analysis.words"),
+    **dict.fromkeys(["cases_by_attribute", "documents_by_kind"], "analysis.corpus"),
+    **dict.fromkeys(
+        [
+            "agreement",
+            "agreement_matrix",
+            "coding_comparison",
+            "disagreements",
+            "segment_agreement",
+            "unit_agreement",
+        ],
+        "analysis.agreement",
+    ),
+    # privacy and the report
+    **dict.fromkeys(
+        ["check_project", "find_candidates", "pseudonymise", "read_key", "write_pseudonymised"],
+        "privacy",
+    ),
+    "build_report": "report",
+    # coding by hand: the Jupyter widget (needs anywidget) and the coding screen's session
+    "CodingWidget": "serve.widget",
+    "CodingSession": "serve.session",
+}
+#: Subpackages and modules offered whole: ``rq.plots.heatmap(...)``.
+_MODULES = ("plots",)
+
+__all__ = sorted(
+    [
+        "ClaimsError",
+        "CodebookError",
+        "CodingsError",
+        "ProjectError",
+        "QDAError",
+        "QDAWarning",
+        "ReadError",
+        "__version__",
+        *_API,
+        *_MODULES,
+    ]
 )
 
-__all__ = [
-    "CODINGS_COLUMNS",
-    "Code",
-    "Codebook",
-    "CodebookError",
-    "CodingsError",
-    "Corpus",
-    "Document",
-    "Project",
-    "ProjectError",
-    "QDAError",
-    "QDAWarning",
-    "ReadError",
-    "__version__",
-    "anchor_codings",
-    "coded_text",
-    "empty_codings",
-    "parse_turns",
-    "read_codebook",
-    "read_corpus",
-    "read_document",
-    "read_project",
-    "read_text",
-    "validate_codings",
-    "write_codebook",
-    "write_codings",
-    "write_project",
-]
+
+def __getattr__(name: str):
+    if name in _MODULES:
+        module = importlib.import_module(f".{name}", __name__)
+    elif name in _API:
+        module = getattr(importlib.import_module(f".{_API[name]}", __name__), name)
+    else:
+        raise AttributeError(f"module 'resilience_qda' has no attribute {name!r}")
+    globals()[name] = module  # later look-ups skip this function
+    return module
+
+
+def __dir__() -> list[str]:
+    return __all__

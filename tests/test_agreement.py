@@ -270,18 +270,18 @@ class TestCodingComparison:
 
     def test_unused_code_in_a_source_is_nvivo_1_and_flagged(self):
         c = codings(("s", 0, 10, "x", "A"), ("s", 0, 10, "x", "B"))
-        table = coding_comparison(c, {"s": "." * 20, "t": "." * 30}, ["A", "B"], documents="all")
+        table = coding_comparison(c, {"s": "." * 20, "t": "." * 30}, ["A", "B"], doc_ids="all")
         t = table.set_index("doc_id").loc["t"]
         assert (t["a"], t["b"], t["c"], t["d"]) == (0, 0, 0, 30)
         assert t["kappa"] == 1.0 and t["undefined"] and t["agreement_pct"] == 100.0
         strict = coding_comparison(c, {"s": "." * 20, "t": "." * 30}, ["A", "B"],
-                                   documents="all", undefined_kappa=np.nan)  # fmt: skip
+                                   doc_ids="all", undefined_kappa=np.nan)  # fmt: skip
         assert np.isnan(strict.set_index("doc_id").loc["t", "kappa"])
 
     def test_one_coder_coded_nothing_gives_kappa_0(self):
         c = codings(("s", 0, 10, "x", "A"))
         with pytest.warns(QDAWarning, match="'B' have no codings"):
-            row = coding_comparison(c, {"s": "." * 40}, ["A", "B"], documents="all").iloc[0]
+            row = coding_comparison(c, {"s": "." * 40}, ["A", "B"], doc_ids="all").iloc[0]
         assert (row["a"], row["b"], row["c"], row["d"]) == (0, 10, 0, 30)
         assert row["kappa"] == 0.0 and not row["undefined"]
 
@@ -289,8 +289,8 @@ class TestCodingComparison:
         empty = codings()
         with pytest.warns(QDAWarning):
             assert coding_comparison(empty, {"s": "abc"}, ["A", "B"]).empty
-            assert coding_comparison(empty, {"s": "abc"}, ["A", "B"], documents="all").empty
-            table = coding_comparison(empty, {"s": "abc"}, ["A", "B"], codes=["x"], documents="all")
+            assert coding_comparison(empty, {"s": "abc"}, ["A", "B"], doc_ids="all").empty
+            table = coding_comparison(empty, {"s": "abc"}, ["A", "B"], codes=["x"], doc_ids="all")
         assert table["undefined"].all() and (table["kappa"] == 1.0).all()
 
     def test_codings_past_the_end_of_a_text_are_a_clear_error(self):
@@ -307,13 +307,13 @@ class TestCodingComparison:
         texts = {"s": "." * 100, "t": "." * 100, "u": "." * 100}
         c = codings(("s", 0, 50, "x", "A"), ("t", 0, 50, "x", "A"),
                     ("t", 0, 50, "x", "B"), ("u", 0, 50, "x", "B"))  # fmt: skip
-        everything = coding_comparison(c, texts, ["A", "B"], documents="all")
+        everything = coding_comparison(c, texts, ["A", "B"], doc_ids="all")
         assert everything["doc_id"].tolist() == ["s", "t", "u"]
         assert everything.set_index("doc_id").loc["s", "kappa"] == 0.0
         shared = coding_comparison(c, texts, ["A", "B"])  # the default: documents both coded
         assert shared["doc_id"].tolist() == ["t"] and shared["kappa"].tolist() == [1.0]
-        assert shared.attrs["documents"] == ["t"]
-        chosen = coding_comparison(c, texts, ["A", "B"], documents=["s", "u"])
+        assert shared.attrs["doc_ids"] == ["t"]
+        chosen = coding_comparison(c, texts, ["A", "B"], doc_ids=["s", "u"])
         assert chosen["doc_id"].tolist() == ["s", "u"]
 
     def test_utf16_counts_characters_outside_the_bmp_twice(self):
@@ -339,7 +339,7 @@ class TestCodingComparison:
     def test_averages_can_leave_out_undefined_sources(self):
         c = codings(("s", 100, 250, "x", "A"), ("s", 200, 300, "x", "B"))
         texts = {"s": "." * 1000, "t": "." * 3000}
-        table = coding_comparison(c, texts, ["A", "B"], documents="all")
+        table = coding_comparison(c, texts, ["A", "B"], doc_ids="all")
         avg = average_comparison(table, skip_undefined=True).iloc[0]
         assert avg["n_undefined"] == 1
         assert avg["kappa_mean"] == pytest.approx(table["kappa"].iloc[0])
@@ -359,7 +359,7 @@ class TestCodingComparison:
         with pytest.raises(CodingsError, match="not a whole number"):
             coding_comparison(bad, {"s": "." * 20}, ["A", "B"])
         with pytest.raises(ValueError, match="applies to unit-based"):
-            coding_comparison(c, {"s": "." * 20}, ["A", "B"], documents="own")
+            coding_comparison(c, {"s": "." * 20}, ["A", "B"], doc_ids="own")
         with pytest.raises(ValueError, match="threshold"):
             segment_agreement(c, {"s": "." * 20}, ["A", "B"], threshold=0)
         with pytest.raises(ValueError, match="min_overlap"):
@@ -422,7 +422,7 @@ class TestUnitAgreement:
     def test_a_single_unit(self):
         c, u = codings_from_judgements({"A": [1], "B": [0]})
         with pytest.warns(QDAWarning):
-            row = unit_agreement(c, u, ["A", "B"], method="krippendorff", documents="all")
+            row = unit_agreement(c, u, ["A", "B"], method="krippendorff", doc_ids="all")
         row = row.iloc[0]
         assert row["n_units"] == 1 and row["alpha"] == pytest.approx(0.0)
         assert krippendorff_alpha([[1], [0]]) == pytest.approx(0.0)
@@ -431,13 +431,13 @@ class TestUnitAgreement:
     def test_one_coder_coded_nothing(self):
         c, u = codings_from_judgements({"A": [1, 0, 1, 0], "B": [0, 0, 0, 0]})
         with pytest.warns(QDAWarning):
-            row = unit_agreement(c, u, ["A", "B"], documents="all").iloc[0]
+            row = unit_agreement(c, u, ["A", "B"], doc_ids="all").iloc[0]
         assert (row["a"], row["b"], row["c"], row["d"], row["kappa"]) == (0, 2, 0, 2, 0.0)
 
     def test_nobody_coded_anything(self):
         u = units_of("d", [(0, 10)])
         with pytest.warns(QDAWarning):
-            table = unit_agreement(codings(), u, ["A", "B"], codes=["x"], documents="all")
+            table = unit_agreement(codings(), u, ["A", "B"], codes=["x"], doc_ids="all")
         assert table["undefined"].all() and table["n_units"].tolist() == [1]
 
     def test_coders_with_different_document_sets_own_means_missing(self):
@@ -445,10 +445,10 @@ class TestUnitAgreement:
                        units_of("v", [(0, 10), (10, 20)])])  # fmt: skip
         c = codings(("s", 0, 5, "x", "A"), ("t", 0, 5, "x", "A"), ("t", 0, 5, "x", "B"),
                     ("t", 12, 15, "x", "B"), ("v", 0, 5, "x", "B"))  # fmt: skip
-        own = unit_agreement(c, u, ["A", "B"], method="krippendorff", documents="own").iloc[0]
-        shared = unit_agreement(c, u, ["A", "B"], method="krippendorff", documents="shared")
+        own = unit_agreement(c, u, ["A", "B"], method="krippendorff", doc_ids="own").iloc[0]
+        shared = unit_agreement(c, u, ["A", "B"], method="krippendorff", doc_ids="shared")
         assert own["n_units"] == 2 and own["alpha"] == pytest.approx(shared.iloc[0]["alpha"])
-        everything = unit_agreement(c, u, ["A", "B"], method="krippendorff", documents="all")
+        everything = unit_agreement(c, u, ["A", "B"], method="krippendorff", doc_ids="all")
         assert everything.iloc[0]["n_units"] == 6
 
     def test_per_document_rows_and_the_heatmap_matrix(self):
@@ -479,8 +479,8 @@ class TestUnitAgreement:
         a = (rng.random(200) < 0.4).astype(int)
         b = np.where(rng.random(200) < 0.8, a, 1 - a)
         c, u = codings_from_judgements({"A": a, "B": b})
-        one = unit_agreement(c, u, ["A", "B"], bootstrap=300, seed=1).iloc[0]
-        two = unit_agreement(c, u, ["A", "B"], bootstrap=300, seed=1).iloc[0]
+        one = unit_agreement(c, u, ["A", "B"], bootstrap=300, random_state=1).iloc[0]
+        two = unit_agreement(c, u, ["A", "B"], bootstrap=300, random_state=1).iloc[0]
         assert one["ci_low"] < one["kappa"] < one["ci_high"]
         assert (one["ci_low"], one["ci_high"]) == (two["ci_low"], two["ci_high"])
 
@@ -488,7 +488,7 @@ class TestUnitAgreement:
         u = units_of("d", [(0, 10)])
         c = codings(("d", 0, 50, "x", "A"), ("d", 0, 5, "x", "B"))
         with pytest.raises(CodingsError, match="past the end"):
-            unit_agreement(c, u, ["A", "B"], texts={"d": "." * 10})
+            unit_agreement(c, u, ["A", "B"], corpus={"d": "." * 10})
 
     def test_unknown_method_and_clashing_labels_are_rejected(self):
         c, u = codings_from_judgements({"A": [1, 0], "B": [1, 1]})

@@ -6,7 +6,7 @@ import pandas as pd
 from _analysis_data import DOCS, codings, corpus, random_codings
 from hypothesis import given, settings
 
-from resilience_qda.analysis.frequencies import code_frequencies, codings_by_coder
+from resilience_qda.analysis.frequencies import codings_by_coder, frequencies
 from resilience_qda.core.model import Code, Codebook
 
 
@@ -20,7 +20,7 @@ def test_files_and_references_are_counted_by_hand():
     # coder A coded materials/artefacts three times: twice in the interviews
     # (interview-L "The sheet helped me think.", interview-S "The map, mostly.")
     # and once in meeting-02: 3 files, 3 references.
-    freq = code_frequencies(codings(), corpus())
+    freq = frequencies(codings(), corpus())
     artefacts = row(freq, "practice-elements/materials/artefacts")
     assert (artefacts["files"], artefacts["references"]) == (3, 3)
     # words: "The sheet helped me think." 5 + "The map, mostly." 3 + "The sheet went round." 4
@@ -33,10 +33,10 @@ def test_files_and_references_are_counted_by_hand():
 
 
 def test_each_coder_gets_own_rows_and_pooling_adds_them():
-    freq = code_frequencies(codings(), corpus())
+    freq = frequencies(codings(), corpus())
     assert row(freq, "framework/coping/have-a-laugh", "A")["references"] == 1
     assert row(freq, "framework/coping/have-a-laugh", "B")["references"] == 1
-    pooled = code_frequencies(codings(), corpus(), by_coder=False)
+    pooled = frequencies(codings(), corpus(), by_coder=False)
     laugh = row(pooled, "framework/coping/have-a-laugh", "all")
     # the same span by two coders: two references, one file, the characters once
     assert (laugh["files"], laugh["references"]) == (1, 2)
@@ -46,7 +46,7 @@ def test_each_coder_gets_own_rows_and_pooling_adds_them():
 def test_aggregate_rolls_children_into_parents_counting_a_shared_span_once():
     c = codings()
     c = c[c["coder"] == "A"]
-    freq = code_frequencies(c, corpus(), aggregate=True)
+    freq = frequencies(c, corpus(), rollup=True)
     # materials: artefacts x3 + the-body x1 = 4 references in 3 files
     materials = row(freq, "practice-elements/materials")
     assert (materials["files"], materials["references"]) == (3, 4)
@@ -54,12 +54,12 @@ def test_aggregate_rolls_children_into_parents_counting_a_shared_span_once():
     assert row(freq, "practice-elements")["references"] == 5
     # a span coded at a parent and at its child is one reference of the parent
     twice = pd.concat([c.head(1), c.head(1).assign(code="framework/coping")])
-    agg = code_frequencies(twice, corpus(), aggregate=True)
+    agg = frequencies(twice, corpus(), rollup=True)
     assert row(agg, "framework/coping")["references"] == 1
 
 
 def test_codes_limits_to_a_branch():
-    freq = code_frequencies(codings(), corpus(), codes="themes")
+    freq = frequencies(codings(), corpus(), codes="themes")
     assert set(freq["code"]) == {
         "themes/more-resilient-themselves",
         "themes/more-reflexive",
@@ -72,19 +72,19 @@ def test_codebook_adds_unused_codes_in_codebook_order():
     c = pd.DataFrame(
         {"doc_id": ["d"], "start": [0], "end": [3], "code": ["themes/a"], "coder": ["A"]}
     )
-    freq = code_frequencies(c, {"d": "abc def"}, codebook=book)
+    freq = frequencies(c, {"d": "abc def"}, codebook=book)
     assert freq["code"].tolist() == ["themes", "themes/z", "themes/a"]
     assert freq["references"].tolist() == [0, 0, 1]
 
 
 def test_without_texts_coverage_and_words_are_missing_but_counts_work():
-    freq = code_frequencies(codings())
+    freq = frequencies(codings())
     assert freq["coverage"].isna().all() and freq["words"].isna().all()
     assert row(freq, "practice-elements/materials/artefacts")["references"] == 3
 
 
 def test_no_codings_gives_an_empty_table_with_the_columns():
-    freq = code_frequencies(codings().head(0), corpus())
+    freq = frequencies(codings().head(0), corpus())
     assert len(freq) == 0
     assert list(freq.columns) == [
         "code", "coder", "files", "references", "characters", "coverage", "words"
@@ -100,7 +100,7 @@ def test_codings_by_coder_counts():
 @given(random_codings())
 def test_counts_add_up_and_input_is_not_mutated(c):
     before = c.copy()
-    freq = code_frequencies(c, DOCS)
+    freq = frequencies(c, DOCS)
     pd.testing.assert_frame_equal(c, before)
     distinct = c.drop_duplicates(["doc_id", "start", "end", "code", "coder"])
     assert freq["references"].sum() == len(distinct)
@@ -110,7 +110,7 @@ def test_counts_add_up_and_input_is_not_mutated(c):
         r = row(freq, code, coder)
         assert r["files"] == rows["doc_id"].nunique()
         assert r["characters"] <= (rows["end"] - rows["start"]).sum()
-    agg = code_frequencies(c, DOCS, aggregate=True)
+    agg = frequencies(c, DOCS, rollup=True)
     for _, r in freq.iterrows():  # a parent never has fewer references than a child
         parent = r["code"].split("/")[0]
         assert row(agg, parent, r["coder"])["references"] >= r["references"]

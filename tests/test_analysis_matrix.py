@@ -8,8 +8,8 @@ import pytest
 from _analysis_data import DOCS, codings, corpus, random_codings
 from hypothesis import given, settings
 
-from resilience_qda.analysis.frequencies import code_frequencies
-from resilience_qda.analysis.matrix import matrix_coding, wide
+from resilience_qda.analysis.frequencies import frequencies
+from resilience_qda.analysis.matrix import matrix, wide
 from resilience_qda.analysis.timeline import codes_over_time
 from resilience_qda.core.model import count_words
 
@@ -28,9 +28,7 @@ def cell(table, code, column, by, value):
 def test_references_by_sector_counted_by_hand():
     # interview-L (social work): artefacts, the-body (materials), emotions (meanings);
     # interview-S (family nursing): artefacts. Notes have no sector and are left out.
-    m = matrix_coding(
-        coder_a(), corpus().documents, by="sector", codes="practice-elements", aggregate=True
-    )
+    m = matrix(coder_a(), corpus().documents, by="sector", codes="practice-elements", rollup=True)
     refs = wide(m, rows="code", columns="sector", values="references")
     assert refs.loc["practice-elements/materials"].to_dict() == {
         "family nursing": 1,
@@ -53,21 +51,21 @@ def test_references_by_sector_counted_by_hand():
 
 def test_files_and_cases_with_shares():
     docs = corpus().documents
-    files = matrix_coding(coder_a(), docs, by="kind", count="files", codes="practice-elements")
+    files = matrix(coder_a(), docs, by="kind", count="files", codes="practice-elements")
     assert cell(files, "practice-elements/materials/artefacts", "interview", "kind", "files") == 2
     assert cell(files, "practice-elements/materials/artefacts", "observation", "kind", "files") == 1
     # 1 of the 2 observation notes carries artefacts
     assert (
         cell(files, "practice-elements/materials/artefacts", "observation", "kind", "share") == 0.5
     )
-    cases = matrix_coding(coder_a(), docs, by="sector", count="cases", codes=["themes/x"])
+    cases = matrix(coder_a(), docs, by="sector", count="cases", codes=["themes/x"])
     assert cases["code"].tolist() == ["themes/x", "themes/x"]  # listed code, zero cells
     assert cases["cases"].tolist() == [0, 0]
     assert cases["row_percent"].isna().all()
 
 
 def test_codes_x_cases():
-    m = matrix_coding(coder_a(), corpus().documents, by="case", codes="themes")
+    m = matrix(coder_a(), corpus().documents, by="case", codes="themes")
     assert wide(m, rows="code", columns="case", values="references").to_dict("index") == {
         "themes/more-reflexive": {"L": 1, "S": 0},
         "themes/more-resilient-themselves": {"L": 1, "S": 0},
@@ -76,15 +74,15 @@ def test_codes_x_cases():
 
 
 def test_listed_codes_keep_their_order():
-    m = matrix_coding(coder_a(), corpus().documents, by="case", codes=["themes/z", "themes/a"])
+    m = matrix(coder_a(), corpus().documents, by="case", codes=["themes/z", "themes/a"])
     assert list(dict.fromkeys(m["code"])) == ["themes/z", "themes/a"]
 
 
 def test_bad_arguments_say_what_is_wrong():
     with pytest.raises(ValueError, match="count must be one of"):
-        matrix_coding(coder_a(), corpus().documents, by="role", count="words")
+        matrix(coder_a(), corpus().documents, by="role", count="words")
     with pytest.raises(KeyError, match="tenure"):
-        matrix_coding(coder_a(), corpus().documents, by="tenure")
+        matrix(coder_a(), corpus().documents, by="tenure")
 
 
 DOC_TABLE = pd.DataFrame(
@@ -96,16 +94,16 @@ DOC_TABLE = pd.DataFrame(
 @given(random_codings())
 def test_matrix_totals_match_frequencies_and_input_is_kept(c):
     before = c.copy()
-    m = matrix_coding(c, DOC_TABLE, by="group")
+    m = matrix(c, DOC_TABLE, by="group")
     pd.testing.assert_frame_equal(c, before)
-    freq = code_frequencies(c, DOCS, by_coder=False)
+    freq = frequencies(c, DOCS, by_coder=False)
     totals = m.groupby("code")["references"].sum()
     assert totals.to_dict() == freq.set_index("code")["references"].to_dict()
     pct = m.groupby("code")["row_percent"].sum()
     assert np.allclose(pct[totals > 0], 100)
-    files = matrix_coding(c, DOC_TABLE, by="group", count="files")
+    files = matrix(c, DOC_TABLE, by="group", count="files")
     assert (files["share"].between(0, 1)).all()
-    cases = matrix_coding(c, DOC_TABLE, by="group", count="cases")
+    cases = matrix(c, DOC_TABLE, by="group", count="cases")
     assert (cases["cases"] <= files["files"]).all()
 
 

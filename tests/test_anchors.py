@@ -47,7 +47,7 @@ def codings_for(text: str, passages=PASSAGES) -> pd.DataFrame:
 def run(new: str, *, with_old: bool, **kw):
     codings = codings_for(TEXT)
     old = {"d": TEXT} if with_old else None
-    result = reanchor(codings, {"d": new}, old_texts=old, **kw)
+    result = reanchor(codings, {"d": new}, old_corpus=old, **kw)
     return result, result.report.set_index("code")
 
 
@@ -205,7 +205,7 @@ def test_a_repeated_short_quote_lands_on_the_occurrence_with_its_context(with_ol
     )
     new = "Interviewer: Yes.\n\n" + TEXT
     old = {"d": TEXT} if with_old else None
-    report = reanchor(codings, {"d": new}, old_texts=old).report
+    report = reanchor(codings, {"d": new}, old_corpus=old).report
     assert report.loc[0, "status"] == "moved"
     assert report.loc[0, "start"] == new.index("Yes. The reviews")
 
@@ -229,7 +229,7 @@ def test_a_short_quote_whose_context_changed_is_orphaned_rather_than_guessed(wit
     )
     new = TEXT.replace("Yes. The reviews have", "Definitely. The reviews have")
     old = {"d": TEXT} if with_old else None
-    report = reanchor(codings, {"d": new}, old_texts=old).report
+    report = reanchor(codings, {"d": new}, old_corpus=old).report
     assert report.loc[0, "status"] == "orphaned"  # never the other "Yes." in the text
 
 
@@ -239,7 +239,7 @@ def test_a_deleted_passage_never_moves_to_an_identical_copy_elsewhere():
     codings = codings_for(text, {"potatoes": passage})  # the first copy is coded
     s = int(codings.loc[0, "start"])
     new = text[:s] + text[s + len(passage) :]
-    report = reanchor(codings, {"d": new}, old_texts={"d": text}).report
+    report = reanchor(codings, {"d": new}, old_corpus={"d": text}).report
     assert report.loc[0, "status"] == "orphaned"  # the other copy belongs to other words
 
 
@@ -258,7 +258,7 @@ def test_codings_of_other_documents_pass_through_untouched():
     codings = pd.concat(
         [codings_for(TEXT), codings_for(TEXT).assign(doc_id="other")], ignore_index=True
     )
-    result = reanchor(codings, {"d": TEXT.replace("Mrs P", "Mrs Q")}, old_texts={"d": TEXT})
+    result = reanchor(codings, {"d": TEXT.replace("Mrs P", "Mrs Q")}, old_corpus={"d": TEXT})
     assert set(result.report["doc_id"]) == {"d"}
     assert (result.codings["doc_id"] == "other").sum() == 4
     other = result.codings[result.codings["doc_id"] == "other"].reset_index(drop=True)
@@ -268,7 +268,7 @@ def test_codings_of_other_documents_pass_through_untouched():
 def test_extra_columns_travel_and_anchors_are_refreshed():
     codings = codings_for(TEXT).assign(memo="check with B", created="2010-03-01")
     new = "Header line\n\n" + TEXT
-    result = reanchor(codings, {"d": new}, old_texts={"d": TEXT})
+    result = reanchor(codings, {"d": new}, old_corpus={"d": TEXT})
     assert (result.codings["memo"] == "check with B").all()
     assert (
         result.codings["quote"]
@@ -276,11 +276,11 @@ def test_extra_columns_travel_and_anchors_are_refreshed():
     ).all()
 
 
-def test_without_anchors_or_old_texts_it_says_what_is_needed():
+def test_without_anchors_or_old_corpus_it_says_what_is_needed():
     codings = codings_for(TEXT).drop(columns=["prefix", "quote", "suffix"])
-    with pytest.raises(CodingsError, match="old_texts"):
+    with pytest.raises(CodingsError, match="old_corpus"):
         reanchor(codings, {"d": TEXT})
-    result = reanchor(codings, {"d": "New intro.\n\n" + TEXT}, old_texts={"d": TEXT})
+    result = reanchor(codings, {"d": "New intro.\n\n" + TEXT}, old_corpus={"d": TEXT})
     assert set(result.report["status"]) == {"moved"}
 
 
@@ -316,7 +316,7 @@ def test_edits_outside_coded_spans_never_change_the_coded_words(data, with_old):
     for p, words in zip(points, inserts, strict=True):
         new = new[: p + shift] + words + new[p + shift :]
         shift += len(words)
-    result = reanchor(codings, {"d": new}, old_texts={"d": TEXT} if with_old else None)
+    result = reanchor(codings, {"d": new}, old_corpus={"d": TEXT} if with_old else None)
     for row in result.report.itertuples():
         assert row.status in ("kept", "moved"), (row.code, row.status)
         assert row.new_text == row.quote
@@ -333,7 +333,7 @@ def test_edits_inside_a_span_never_put_it_on_words_outside_the_passage(data, wit
     words = data.draw(st.text(alphabet="abcdefghijklmnopqrstuvwxyz .", max_size=60))
     new = TEXT[:a] + words + TEXT[b:]
     region_end = e - (b - a) + len(words)
-    result = reanchor(codings, {"d": new}, old_texts={"d": TEXT} if with_old else None)
+    result = reanchor(codings, {"d": new}, old_corpus={"d": TEXT} if with_old else None)
     report = result.report.set_index("row")
     row = report.loc[k]
     if row["status"] != "orphaned":

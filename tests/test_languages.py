@@ -12,7 +12,7 @@ from resilience_qda.analysis.words import keyword_in_context, word_frequencies
 from resilience_qda.cli import main
 from resilience_qda.coding.languages import InLanguage, document_language
 from resilience_qda.coding.nlp import make_nlp
-from resilience_qda.coding.rules import code_corpus
+from resilience_qda.coding.rules import code as code_corpus
 from resilience_qda.coding.tokens import tokens
 from resilience_qda.core.errors import CodebookError, QDAWarning
 from resilience_qda.core.model import Corpus, Document
@@ -101,8 +101,8 @@ def test_told_otherwise_the_english_codebook_codes_danish_with_false_friends():
         warnings.simplefilter("error", QDAWarning)
         codings = code_corpus(corpus(), "cop-evaluation", all_languages=True)
     danish = codings[codings["doc_id"] == "da-01"]
-    # the false codings: "gift" (married) and "Rent" (purely)
-    assert set(danish["evidence"]) >= {"gift", "Rent"}
+    # the false coding: Danish "gift" (married) read as an English gift
+    assert "gift" in set(danish["evidence"])
 
 
 def test_a_danish_codebook_codes_the_danish_text_on_danish_lemmas():

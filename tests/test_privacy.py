@@ -504,7 +504,7 @@ def raw(tmp_path_factory):
     for doc_id, old, new in INSERTIONS:
         assert texts[doc_id].count(old) == 1, (doc_id, old)
         texts[doc_id] = texts[doc_id].replace(old, new)
-    moved = reanchor(sample.codings, texts, old_texts=sample.corpus.texts)
+    moved = reanchor(sample.codings, texts, old_corpus=sample.corpus.texts)
     assert moved.summary()["orphaned"] == 0
     corpus = Corpus(
         [Document(d.doc_id, texts[d.doc_id], d.metadata) for d in sample.corpus],

@@ -10,7 +10,8 @@ import pytest
 from resilience_qda.cli import main
 from resilience_qda.coding import rules
 from resilience_qda.coding.nlp import ModelError, make_nlp
-from resilience_qda.coding.rules import code_corpus, code_documents, compile_rules, widen
+from resilience_qda.coding.rules import code as rule_codings
+from resilience_qda.coding.rules import compile_rules, iter_codings, widen
 from resilience_qda.core.errors import CodebookError
 from resilience_qda.core.model import Corpus, Document, validate_codings
 from resilience_qda.core.units import units
@@ -61,19 +62,19 @@ def _quotes(codings, text):
 
 
 def test_phrases_match_any_inflection_and_capitalised_sentence_starts():
-    got = _quotes(code_corpus([_doc()], SMALL), INTERVIEW)
+    got = _quotes(rule_codings([_doc()], SMALL), INTERVIEW)
     assert ("context/feeling-isolated", "Feeling isolated, yes.") in got
 
 
 def test_token_pattern_lemmas_are_lemmatised_for_the_writer():
     # the pattern says LEMMA "feeling"; the lemma of "felt" is "feel"
     text = "I felt so alone there."
-    codings = code_corpus([_doc(text, kind="document")], SMALL)
+    codings = rule_codings([_doc(text, kind="document")], SMALL)
     assert codings["evidence"].tolist() == ["felt so alone"]
 
 
 def test_exclusion_vetoes_only_the_matches_it_overlaps():
-    codings = code_corpus([_doc()], SMALL)
+    codings = rule_codings([_doc()], SMALL)
     got = _quotes(codings, INTERVIEW)
     assert ("context/feeling-isolated", "I was on my own a lot.") in got
     assert all("not on my own" not in q for _, q in got)
@@ -82,24 +83,56 @@ def test_exclusion_vetoes_only_the_matches_it_overlaps():
     assert ("meanings/sense-of-self", "My confidence grew.") in got
 
 
+def test_doc_spans_hold_exactly_the_matches_that_are_coded():
+    nlp = compile_rules(SMALL)
+    assert nlp.pipe_names[-1] == f"{rules.RULER}_vetoes"
+    doc = nlp(INTERVIEW)
+    spans = [(s.text, s.label_, s.id_) for s in doc.spans[rules.RULER]]
+    assert ("on my own", "context/feeling-isolated", "") in spans
+    assert all(s.id_ != rules.EXCLUDE_ID for s in doc.spans[rules.RULER])
+    not_alone = INTERVIEW.index("not on my own")
+    assert not [s for s in doc.spans[rules.RULER] if not_alone <= s.start_char < not_alone + 13]
+    evidence = rule_codings([_doc()], SMALL, interviewer=True)["evidence"].str.split(
+        " | ", regex=False
+    )
+    assert sorted(s.text for s in doc.spans[rules.RULER]) == sorted(
+        w for words in evidence for w in words
+    )
+
+
+def test_doc_spans_of_the_sample_are_the_rule_codings_evidence(sample_project):
+    nlp = compile_rules()
+    codings = rule_codings(sample_project.corpus, interviewer=True, unit="document")
+    for doc in sample_project.corpus:
+        parsed = nlp(doc.text)
+        got = sorted((s.label_, s.text) for s in parsed.spans[rules.RULER])
+        rows = codings[codings["doc_id"] == doc.doc_id]
+        want = sorted(
+            (code, words)
+            for code, evidence in rows[["code", "evidence"]].values
+            for words in evidence.split(" | ")
+        )
+        assert sorted(set(got)) == want, doc.doc_id
+
+
 def test_interviewer_turns_are_left_out_unless_asked_for():
-    first = code_corpus([_doc()], SMALL)
+    first = rule_codings([_doc()], SMALL)
     assert not (first["start"] < INTERVIEW.index("Participant")).any()
-    asked = code_corpus([_doc()], SMALL, interviewer=True)
+    asked = rule_codings([_doc()], SMALL, interviewer=True)
     assert ("context/feeling-isolated", "Do you ever feel isolated?") in _quotes(asked, INTERVIEW)
 
 
 @pytest.mark.parametrize("unit", ["sentence", "turn", "paragraph", "document"])
 def test_matches_widen_to_exactly_the_units_of_coding_units(unit):
     doc = _doc()
-    codings = code_corpus([doc], SMALL, unit=unit, interviewer=True)
+    codings = rule_codings([doc], SMALL, unit=unit, interviewer=True)
     table = units(Corpus([doc]), unit)
     spans = set(zip(table["start"], table["end"], strict=True))
     assert len(codings) and set(zip(codings["start"], codings["end"], strict=True)) <= spans
 
 
 def test_output_is_a_valid_codings_table_with_evidence_and_scores():
-    codings = code_corpus([_doc()], SMALL)
+    codings = rule_codings([_doc()], SMALL)
     validate_codings(codings, {"int-L": INTERVIEW})
     assert set(codings["coder"]) == {"rules:small"} and set(codings["source"]) == {"rules"}
     row = codings[codings["evidence"].str.contains("Feeling isolated")].iloc[0]
@@ -111,7 +144,7 @@ def test_score_adds_up_the_weights_of_distinct_matches_in_a_unit():
     book = codebook_from_yaml(
         "name: w\ncodes:\n  - name: A\n    patterns: {phrases: [tired, worn out], weight: 0.5}\n"
     )
-    codings = code_corpus([_doc("Tired and worn out. Tired.", kind="document")], book)
+    codings = rule_codings([_doc("Tired and worn out. Tired.", kind="document")], book)
     assert codings[["score", "evidence"]].values.tolist() == [
         [1.0, "Tired | worn out"],
         [0.5, "Tired"],
@@ -120,13 +153,13 @@ def test_score_adds_up_the_weights_of_distinct_matches_in_a_unit():
 
 def test_offsets_are_code_points_in_texts_with_emoji_and_accents():
     text = "Café 😀 talk. She felt isolated — très."
-    codings = code_corpus([_doc(text, kind="document")], SMALL)
+    codings = rule_codings([_doc(text, kind="document")], SMALL)
     assert _quotes(codings, text) == [("context/feeling-isolated", "She felt isolated — très.")]
 
 
 def test_empty_and_blank_documents_give_no_codings():
     docs = [_doc("", "a", "document"), _doc("  \n\n ", "b", "document")]
-    frames = list(code_documents(docs, SMALL))
+    frames = list(iter_codings(docs, SMALL))
     assert [len(f) for f in frames] == [0, 0]
 
 
@@ -134,7 +167,7 @@ def test_long_texts_are_cut_into_chunks_without_moving_offsets(monkeypatch):
     monkeypatch.setattr(rules, "MAX_CHUNK", 60)
     text = "\n\n".join(f"Paragraph {i}, nothing much here at all." for i in range(20))
     text += "\n\nIn the end I felt isolated."
-    codings = code_corpus([_doc(text, kind="document")], SMALL)
+    codings = rule_codings([_doc(text, kind="document")], SMALL)
     assert _quotes(codings, text) == [("context/feeling-isolated", "In the end I felt isolated.")]
 
 
@@ -146,24 +179,24 @@ def test_documents_are_read_lazily_one_batch_at_a_time():
             pulled.append(i)
             yield _doc(f"Doc {i}: I felt isolated.", f"d{i}", "document")
 
-    stream = code_documents(documents(), SMALL, batch_size=4)
+    stream = iter_codings(documents(), SMALL, batch_size=4)
     first = next(stream)
     assert first["doc_id"].tolist() == ["d0"] and len(pulled) <= 5
 
 
 def test_two_processes_give_the_same_codings_as_one():
     docs = [_doc(INTERVIEW, f"int-{i}") for i in range(6)]
-    one = code_corpus(docs, SMALL, batch_size=2)
-    two = code_corpus(docs, SMALL, batch_size=2, n_process=2)
+    one = rule_codings(docs, SMALL, batch_size=2)
+    two = rule_codings(docs, SMALL, batch_size=2, n_process=2)
     pd.testing.assert_frame_equal(one, two)
 
 
 # --------------------------------------------------------------------------- pipelines
 
 
-def test_default_pipeline_is_blank_english_with_lookup_lemmas():
+def test_default_pipeline_is_blank_english_with_lookup_lemmas_and_no_sentencizer():
     nlp = make_nlp()
-    assert nlp.pipe_names == ["sentencizer", "qda_lemmatizer"]
+    assert nlp.pipe_names == ["qda_lemmatizer"]
     assert [t.lemma_ for t in nlp("Carers were Mapping")] == ["carer", "be", "map"]
 
 
@@ -189,7 +222,7 @@ def test_widen_without_matches_returns_an_empty_table_with_the_columns():
 
 
 def test_builtin_codebook_codes_every_facet_of_the_sample(sample_project):
-    codings = code_corpus(sample_project.corpus)
+    codings = rule_codings(sample_project.corpus)
     validate_codings(codings, sample_project.corpus)
     facets = set(codings["code"].str.split("/").str[0])
     assert facets == {
@@ -221,7 +254,7 @@ def test_builtin_codebook_codes_every_facet_of_the_sample(sample_project):
     ],
 )
 def test_builtin_patterns_find_how_people_talk(sentence, code):
-    codings = code_corpus([_doc(sentence, kind="document")])
+    codings = rule_codings([_doc(sentence, kind="document")])
     assert any(code in c for c in codings["code"]), codings["code"].tolist()
 
 

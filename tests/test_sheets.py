@@ -12,7 +12,7 @@ from resilience_qda.core.errors import ReadError
 from resilience_qda.core.model import Corpus, Document, Project
 from resilience_qda.core.units import units
 from resilience_qda.io.codebook import read_codebook
-from resilience_qda.io.sheets import SheetError, export_sheet, read_sheet, sheet_frame
+from resilience_qda.io.sheets import SheetError, read_sheet, sheet_frame, write_sheet
 
 KEY = ["doc_id", "start", "end", "code", "coder"]
 
@@ -82,7 +82,7 @@ def test_the_sheet_has_units_speakers_attributes_and_existing_codes(project):
     ("suffix", "layout"), [(".xlsx", "columns"), (".csv", "codes"), (".csv", "columns")]
 )
 def test_export_then_import_gives_the_same_codings(project, tmp_path, suffix, layout):
-    path = export_sheet(project, tmp_path / f"sheet{suffix}", layout=layout, coders="A")
+    path = write_sheet(project, tmp_path / f"sheet{suffix}", layout=layout, coders="A")
     found = read_sheet(path, project, coder="A")
     assert found.problems.empty, found.problems
     assert same(found.codings, project.codings)
@@ -95,7 +95,7 @@ def test_the_xlsx_has_a_codebook_and_about_sheet_and_text_never_becomes_a_formul
     text = INTERVIEW.replace("Participant S: We found", "Participant S: =SUM(A1) we found")
     corpus = Corpus([Document("interview-S", text, {"kind": "interview"})])
     p = Project(corpus, project.codebook)
-    path = export_sheet(p, tmp_path / "s.xlsx", unit="turn")
+    path = write_sheet(p, tmp_path / "s.xlsx", unit="turn")
     wb = load_workbook(path)
     assert wb.sheetnames == ["units", "codebook", "about"]
     cells = [c for row in wb["units"].iter_rows() for c in row if str(c.value).startswith("=")]
@@ -131,7 +131,7 @@ def _fill(path, edits):
 def test_a_filled_sheet_reports_unknown_codes_unclear_marks_edits_and_missing_rows(
     project, tmp_path
 ):
-    path = export_sheet(project, tmp_path / "b.xlsx", coders=[])
+    path = write_sheet(project, tmp_path / "b.xlsx", coders=[])
     _fill(
         path,
         [
@@ -175,7 +175,7 @@ def test_a_filled_sheet_reports_unknown_codes_unclear_marks_edits_and_missing_ro
 
 
 def test_the_codes_column_takes_paths_and_names_separated_by_semicolons_or_lines(project, tmp_path):
-    path = export_sheet(project, tmp_path / "c.xlsx", coders=[], layout="codes")
+    path = write_sheet(project, tmp_path / "c.xlsx", coders=[], layout="codes")
     _fill(
         path,
         [
@@ -227,7 +227,7 @@ def test_files_that_are_not_coding_sheets_are_refused_clearly(project, tmp_path)
     with pytest.raises(SheetError, match=r"missing column\(s\) doc_id, start, end, text"):
         read_sheet(other, project, coder="A")
     with pytest.raises(SheetError, match=r"\.xlsx or \.csv"):
-        export_sheet(project, tmp_path / "s.ods")
+        write_sheet(project, tmp_path / "s.ods")
 
 
 def test_sheet_commands_round_trip_through_a_project_folder(project, tmp_path, capsys):

@@ -17,7 +17,7 @@ from sklearn.base import clone
 import resilience_qda as rq
 from resilience_qda.cli import main
 from resilience_qda.coding import suggest_eval
-from resilience_qda.coding.rules import code_corpus
+from resilience_qda.coding.rules import code as rule_codings
 from resilience_qda.coding.suggest import (
     SuggestError,
     accept_suggestions,
@@ -137,7 +137,7 @@ def fitted(study):
 def test_training_data_labels_the_units_the_coder_coded(study):
     data = training_data(study, coder="A")
     assert data.codes == [LAUGH, BODY, TOOLS]
-    assert data.documents == [f"interview-{i:02d}" for i in range(9)]
+    assert data.doc_ids == [f"interview-{i:02d}" for i in range(9)]
     texts = data.features["text"]
     assert set(texts[data.labels[TOOLS] == 1]) <= set(TOOL_SENTENCES)
     assert set(texts[data.coded & (data.labels[BODY] == 0)]).isdisjoint(BODY_SENTENCES)
@@ -321,12 +321,12 @@ def test_evaluation_never_tests_on_a_document_it_trained_on(study, monkeypatch):
     assert len(seen) == 3
     for train, test in seen:
         assert train and test and train.isdisjoint(test)
-    assert set().union(*(t for _, t in seen)) == set(data.documents)
+    assert set().union(*(t for _, t in seen)) == set(data.doc_ids)
 
 
 @pytest.fixture(scope="module")
 def rules(study):
-    return code_corpus(study.corpus, study.codebook)
+    return rule_codings(study.corpus, study.codebook)
 
 
 @pytest.fixture(scope="module")
@@ -422,7 +422,7 @@ def test_accepted_suggestions_become_the_coders_codings_with_provenance(study, f
     project = rq.Project(study.corpus, study.codebook, accepted)
     rq.write_project(project, tmp_path / "p")
     back = rq.read_project(tmp_path / "p")
-    assert "interview-09" in training_data(back, coder="A").documents
+    assert "interview-09" in training_data(back, coder="A").doc_ids
 
 
 def test_accepting_needs_one_clear_selection(study, fitted):

@@ -351,7 +351,7 @@ def test_an_xlsx_that_claims_two_gigabytes_is_refused_before_reading(tmp_path):
         data[pos + 24 : pos + 28] = (2 * 1024**3 // len(names)).to_bytes(4, "little")
         pos += 4
     bomb = write(tmp_path, "bomb.xlsx", bytes(data))
-    with pytest.raises(ReadError, match=r"bomb\.xlsx: claims to unpack to .* \(a zip bomb\?\)"):
+    with pytest.raises(ReadError, match=r"bomb\.xlsx: .*\(a zip bomb\?\)"):
         import_survey(bomb, tmp_path / "p", text_column=QUESTION)
 
 
@@ -364,7 +364,9 @@ def test_an_xlsx_with_a_dtd_is_refused(tmp_path):
             if info.filename == "xl/worksheets/sheet1.xml":
                 data = b'<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;">]>' + data
             dst.writestr(info, data)
-    with pytest.raises(ReadError, match=r"dtd\.xlsx: xl/worksheets/sheet1\.xml declares a DTD"):
+    with pytest.raises(
+        ReadError, match=r"dtd\.xlsx: member 'xl/worksheets/sheet1\.xml': declares a DTD"
+    ):
         import_survey(out, tmp_path / "p", text_column=QUESTION)
 
 

@@ -56,12 +56,12 @@ def agreement(
     unit: str = "character",
     method: str | Sequence[str] | None = None,
     codes: Sequence[str] | None = None,
-    documents: str | Sequence[str] = "shared",
+    doc_ids: str | Sequence[str] = "shared",
     min_overlap: float = 0.0,
     utf16: bool = False,
     threshold: float = 0.9,
     bootstrap: int = 0,
-    seed: int = 0,
+    random_state: int = 0,
 ) -> pd.DataFrame:
     """Inter-coder agreement of a project's coders (or groups, ``"A+C"``).
 
@@ -76,7 +76,7 @@ def agreement(
         unweighted, size-weighted and pooled), ``"segment"`` (MAXQDA). Units:
         ``"cohen"`` (default for two coders), ``"percent"``, ``"krippendorff"`` (default
         for more), ``"fleiss"``, ``"brennan-prediger"``, ``"gwet"``, a list, or ``"all"``.
-    codes, documents, min_overlap, utf16, threshold, bootstrap, seed
+    codes, doc_ids, min_overlap, utf16, threshold, bootstrap, random_state
         Passed on: see :func:`coding_comparison`, :func:`unit_agreement`,
         :func:`segment_agreement`.
 
@@ -92,14 +92,15 @@ def agreement(
         if not isinstance(method, str) or method not in CHARACTER_METHODS:
             raise ValueError(
                 f"at character level the method is one of {', '.join(CHARACTER_METHODS)}; got "
-                f"{method!r} (unit-based methods need --unit sentence|turn|paragraph|document)"
+                f"{method!r} (unit-based methods need unit='sentence', 'turn', 'paragraph' or "
+                "'document')"
             )
         if method == "segment":
             return segment_agreement(
-                codings, corpus, coders, threshold=threshold, codes=codes, documents=documents
+                codings, corpus, coders, threshold=threshold, codes=codes, doc_ids=doc_ids
             )
         table = coding_comparison(
-            codings, corpus, coders, codes=codes, documents=documents, utf16=utf16
+            codings, corpus, coders, codes=codes, doc_ids=doc_ids, utf16=utf16
         )
         return average_comparison(table) if method == "average" else table
     if unit not in UNITS:
@@ -115,10 +116,10 @@ def agreement(
         method=method,
         codes=codes,
         min_overlap=min_overlap,
-        documents=documents,
+        doc_ids=doc_ids,
         bootstrap=bootstrap,
-        seed=seed,
-        texts=corpus,
+        random_state=random_state,
+        corpus=corpus,
     )
 
 

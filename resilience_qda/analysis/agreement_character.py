@@ -65,11 +65,11 @@ def covered_length(group: np.ndarray, start: np.ndarray, end: np.ndarray, n_grou
 
 def coding_comparison(
     codings: pd.DataFrame,
-    texts: Mapping[str, str] | Corpus,
+    corpus: Mapping[str, str] | Corpus,
     coders: Sequence[str | Sequence[str]],
     *,
     codes: Sequence[str] | None = None,
-    documents: str | Sequence[str] = "shared",
+    doc_ids: str | Sequence[str] = "shared",
     utf16: bool = False,
     undefined_kappa: float = 1.0,
 ) -> pd.DataFrame:
@@ -80,14 +80,14 @@ def coding_comparison(
     ----------
     codings : DataFrame
         The codings table (``doc_id, start, end, code, coder``).
-    texts : Corpus or mapping ``{doc_id: text}``
+    corpus : Corpus or mapping ``{doc_id: text}``
         The texts offsets refer to; ``N`` is a source's length.
     coders : two coder names or groups
         e.g. ``["A", "B"]`` or ``["A+C", "B"]`` (a group codes a character if any member
         did).
     codes : list of str, optional
         Default: every code either side used.
-    documents : "shared", "all" or list of doc_ids
+    doc_ids : "shared", "all" or list of doc_ids
         "shared" (default) compares the sources both sides coded at least once; "all" every
         source (a source a side never coded counts as uncoded by it, as in NVivo).
     utf16 : bool
@@ -103,7 +103,7 @@ def coding_comparison(
     DataFrame
         One row per code x source: ``code, doc_id, n_units`` (characters ``N``), ``a, b, c,
         d``, ``p_o``, ``p_e``, ``kappa``, ``agreement_pct`` (100 p_o), ``undefined``.
-        ``attrs["coders"]`` holds the two labels, ``attrs["documents"]`` the sources
+        ``attrs["coders"]`` holds the two labels, ``attrs["doc_ids"]`` the sources
         compared. Empty sources are left out.
 
     Examples
@@ -116,17 +116,17 @@ def coding_comparison(
     >>> [int(row[k]) for k in "abcd"], float(row["agreement_pct"]), round(float(row["kappa"]), 6)
     ([50, 100, 50, 800], 85.0, 0.318182)
     """
-    no_missing_data(documents, "the character-level comparison")
+    no_missing_data(doc_ids, "the character-level comparison")
     groups = resolve_coders(codings, coders)
     if len(groups) != 2:
         raise ValueError(f"coding comparison is between two coders or groups; got {len(groups)}")
     labels = [label for label, _ in groups]
-    lookup = texts.texts if isinstance(texts, Corpus) else dict(texts)
+    lookup = corpus.texts if isinstance(corpus, Corpus) else dict(corpus)
     lengths = text_lengths(lookup)
     relevant = codings[codings["coder"].astype(str).isin({m for _, ms in groups for m in ms})]
     check_codings(relevant, lengths)
     grouped = group_codings(relevant, groups)
-    docs, _ = select_documents(grouped, list(lookup), labels, documents)
+    docs, _ = select_documents(grouped, list(lookup), labels, doc_ids)
     docs = [d for d in docs if lengths[d] > 0]
     code_list = select_codes(grouped[grouped["doc_id"].isin(docs)], codes)
     grouped = grouped[grouped["doc_id"].isin(docs) & grouped["code"].isin(code_list)]
@@ -170,7 +170,7 @@ def coding_comparison(
     )
     table = table.sort_values(["code", "doc_id"], kind="stable").reset_index(drop=True)
     table.attrs["coders"] = labels
-    table.attrs["documents"] = docs
+    table.attrs["doc_ids"] = docs
     return table
 
 

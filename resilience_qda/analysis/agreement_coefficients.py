@@ -347,7 +347,7 @@ def pattern_agreement(patterns: np.ndarray, weights: np.ndarray, method: str) ->
 
 
 def binary_agreement(
-    matrix, *, method: str = "cohen", bootstrap: int = 0, ci: float = 0.95, seed: int = 0
+    matrix, *, method: str = "cohen", bootstrap: int = 0, ci: float = 0.95, random_state: int = 0
 ) -> dict:
     """Agreement on one code over units: ``matrix`` is units x coders, 1 = coded,
     0 = not coded, NaN = the coder did not see the unit.
@@ -377,7 +377,7 @@ def binary_agreement(
     row["undefined"] = bool(np.isnan(row[name]))
     if bootstrap:
         row["ci_low"], row["ci_high"] = bootstrap_interval(
-            patterns, counts, method, replicates=bootstrap, ci=ci, seed=seed
+            patterns, counts, method, replicates=bootstrap, ci=ci, random_state=random_state
         )
     return row
 
@@ -389,7 +389,7 @@ def bootstrap_interval(
     *,
     replicates: int = 1000,
     ci: float = 0.95,
-    seed: int = 0,
+    random_state: int = 0,
 ) -> tuple[float, float]:
     """Percentile interval of a coefficient from resampling units with replacement.
 
@@ -400,7 +400,7 @@ def bootstrap_interval(
     n = int(counts.sum())
     if n == 0 or replicates <= 0:
         return float("nan"), float("nan")
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(random_state)
     draws = rng.multinomial(n, counts / n, size=int(replicates)).astype("float64")
     values = pattern_agreement(patterns, draws, method)[METHODS[method]]
     values = values[~np.isnan(values)]

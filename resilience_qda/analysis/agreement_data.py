@@ -121,11 +121,11 @@ def check_codings(codings: pd.DataFrame, lengths: Mapping[str, int]) -> None:
 
 def select_documents(
     grouped: pd.DataFrame,
-    doc_ids: Sequence[str],
+    available: Sequence[str],
     labels: Sequence[str],
-    documents: str | Sequence[str] = "shared",
+    doc_ids: str | Sequence[str] = "shared",
 ) -> tuple[list[str], dict[str, set[str]] | None]:
-    """The documents compared and, for ``documents="own"``, which each coder saw.
+    """The documents compared and, for ``doc_ids="own"``, which each coder saw.
 
     - ``"shared"`` (the default everywhere): the documents every coder (group) coded at
       least once, so that documents only one side was given are not read as "coded
@@ -141,27 +141,28 @@ def select_documents(
     coded = {
         label: set(grouped.loc[grouped["coder"] == label, "doc_id"].unique()) for label in labels
     }
-    if isinstance(documents, str):
-        if documents not in DOCUMENT_SCOPES:
+    if isinstance(doc_ids, str):
+        if doc_ids not in DOCUMENT_SCOPES:
             raise ValueError(
-                f"documents must be one of {', '.join(DOCUMENT_SCOPES)} or a list of doc_ids; "
-                f"got {documents!r}"
+                f"doc_ids must be one of {', '.join(DOCUMENT_SCOPES)} or a list of doc_ids; "
+                f"got {doc_ids!r}"
             )
-        if documents == "shared":
+        if doc_ids == "shared":
             common = set.intersection(*coded.values())
-            return [d for d in doc_ids if d in common], None
-        return list(doc_ids), (coded if documents == "own" else None)
-    unknown = sorted(set(documents) - set(doc_ids))
+            return [d for d in available if d in common], None
+        return list(available), (coded if doc_ids == "own" else None)
+    unknown = sorted(set(doc_ids) - set(available))
     if unknown:
         raise CodingsError(f"no document(s) {', '.join(map(repr, unknown))} in the corpus")
-    return [d for d in doc_ids if d in set(documents)], None
+    wanted = set(doc_ids)
+    return [d for d in available if d in wanted], None
 
 
-def no_missing_data(documents, what: str) -> None:
-    """Refuse ``documents="own"`` where missing judgements have no meaning."""
-    if isinstance(documents, str) and documents == "own":
+def no_missing_data(doc_ids, what: str) -> None:
+    """Refuse ``doc_ids="own"`` where missing judgements have no meaning."""
+    if isinstance(doc_ids, str) and doc_ids == "own":
         raise ValueError(
-            f'documents="own" (missing data outside each coder\'s documents) applies to '
+            f'doc_ids="own" (missing data outside each coder\'s documents) applies to '
             f'unit-based agreement, not to {what}; use "shared", "all" or a list of doc_ids'
         )
 

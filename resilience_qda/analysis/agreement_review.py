@@ -28,8 +28,8 @@ SEGMENT_COLUMNS = [
 ]  # fmt: skip
 
 
-def _two_sides(codings, texts, coders, codes, documents):
-    no_missing_data(documents, "segments or character passages")
+def _two_sides(codings, texts, coders, codes, doc_ids):
+    no_missing_data(doc_ids, "segments or character passages")
     groups = resolve_coders(codings, coders)
     if len(groups) != 2:
         raise ValueError(f"this comparison is between two coders or groups; got {len(groups)}")
@@ -38,7 +38,7 @@ def _two_sides(codings, texts, coders, codes, documents):
     relevant = codings[codings["coder"].astype(str).isin({m for _, ms in groups for m in ms})]
     check_codings(relevant, text_lengths(lookup))
     grouped = group_codings(relevant, groups)
-    docs, _ = select_documents(grouped, list(lookup), labels, documents)
+    docs, _ = select_documents(grouped, list(lookup), labels, doc_ids)
     code_list = select_codes(grouped[grouped["doc_id"].isin(docs)], codes)
     grouped = grouped[grouped["doc_id"].isin(docs) & grouped["code"].isin(code_list)]
     return grouped.drop_duplicates(), labels, code_list, lookup, docs
@@ -46,12 +46,12 @@ def _two_sides(codings, texts, coders, codes, documents):
 
 def segment_matches(
     codings: pd.DataFrame,
-    texts: Mapping[str, str] | Corpus,
+    corpus: Mapping[str, str] | Corpus,
     coders: Sequence[str | Sequence[str]],
     *,
     threshold: float = 0.9,
     codes: Sequence[str] | None = None,
-    documents: str | Sequence[str] = "shared",
+    doc_ids: str | Sequence[str] = "shared",
 ) -> pd.DataFrame:
     """Each coded segment of either side with its best match on the other side.
 
@@ -77,7 +77,7 @@ def segment_matches(
     """
     if not 0.0 < threshold <= 1.0:
         raise ValueError(f"threshold is a share of overlap, above 0 and up to 1; got {threshold!r}")
-    grouped, labels, _, _, docs = _two_sides(codings, texts, coders, codes, documents)
+    grouped, labels, _, _, docs = _two_sides(codings, corpus, coders, codes, doc_ids)
     rows = []
     for side, other in ((labels[0], labels[1]), (labels[1], labels[0])):
         mine = grouped[grouped["coder"] == side].reset_index(drop=True)
@@ -105,18 +105,18 @@ def segment_matches(
     table = table[[*columns, "overlap", "matched"]]
     table = table.astype({"other_start": "Int64", "other_end": "Int64"})
     table.attrs["coders"] = labels
-    table.attrs["documents"] = docs
+    table.attrs["doc_ids"] = docs
     return table
 
 
 def segment_agreement(
     codings: pd.DataFrame,
-    texts: Mapping[str, str] | Corpus,
+    corpus: Mapping[str, str] | Corpus,
     coders: Sequence[str | Sequence[str]],
     *,
     threshold: float = 0.9,
     codes: Sequence[str] | None = None,
-    documents: str | Sequence[str] = "shared",
+    doc_ids: str | Sequence[str] = "shared",
     n_categories: int | None = None,
 ) -> pd.DataFrame:
     """MAXQDA-style segment agreement per code, with Brennan and Prediger's kappa.
@@ -136,7 +136,7 @@ def segment_agreement(
     [['x', 2, 0, 0, 1.0, 1.0], ['y', 0, 0, 1, 0.0, -1.0]]
     """
     matches = segment_matches(
-        codings, texts, coders, threshold=threshold, codes=codes, documents=documents
+        codings, corpus, coders, threshold=threshold, codes=codes, doc_ids=doc_ids
     )
     labels = matches.attrs["coders"]
     code_list = codes if codes is not None else sorted(matches["code"].unique())
@@ -167,7 +167,7 @@ def segment_agreement(
     table["undefined"] = table["n_units"] == 0
     table = table[SEGMENT_COLUMNS]
     table.attrs["coders"] = labels
-    table.attrs["documents"] = matches.attrs["documents"]
+    table.attrs["doc_ids"] = matches.attrs["doc_ids"]
     return table
 
 
@@ -179,7 +179,7 @@ def disagreements(
     unit: str | pd.DataFrame = "sentence",
     codes: Sequence[str] | None = None,
     min_overlap: float = 0.0,
-    documents: str | Sequence[str] = "shared",
+    doc_ids: str | Sequence[str] = "shared",
 ) -> pd.DataFrame:
     """The units where two coders (or groups) applied different codes, for review.
 
@@ -214,7 +214,7 @@ def disagreements(
     [['We laughed.', 'laugh', 'cope'], ['It helped.', '', 'cope']]
     """
     if isinstance(unit, str) and unit == "character":
-        return _character_disagreements(codings, corpus, coders, codes, documents)
+        return _character_disagreements(codings, corpus, coders, codes, doc_ids)
     table = make_units(corpus, unit) if isinstance(unit, str) else unit
     grid = unit_matrix(
         codings,
@@ -222,8 +222,8 @@ def disagreements(
         coders,
         codes=codes,
         min_overlap=min_overlap,
-        documents=documents,
-        texts=corpus,
+        doc_ids=doc_ids,
+        corpus=corpus,
     )
     labels = grid.attrs["coders"]
     if len(labels) != 2:
@@ -259,12 +259,12 @@ def disagreements(
     )
     out = out.reset_index(drop=True)
     out.attrs["coders"] = labels
-    out.attrs["documents"] = grid.attrs["documents"]
+    out.attrs["doc_ids"] = grid.attrs["doc_ids"]
     return out
 
 
-def _character_disagreements(codings, corpus, coders, codes, documents) -> pd.DataFrame:
-    grouped, labels, _, lookup, docs = _two_sides(codings, corpus, coders, codes, documents)
+def _character_disagreements(codings, corpus, coders, codes, doc_ids) -> pd.DataFrame:
+    grouped, labels, _, lookup, docs = _two_sides(codings, corpus, coders, codes, doc_ids)
     merged = merge_spans(grouped)
     turns = corpus.turns
     rows = []
@@ -318,7 +318,7 @@ def _character_disagreements(codings, corpus, coders, codes, documents) -> pd.Da
     table = pd.DataFrame(out, columns=columns)
     table["unit"] = table.groupby("doc_id").cumcount().astype("int64")
     table.attrs["coders"] = labels
-    table.attrs["documents"] = docs
+    table.attrs["doc_ids"] = docs
     return table
 
 

@@ -37,11 +37,11 @@ def unit_matrix(
     *,
     codes: Sequence[str] | None = None,
     min_overlap: float = 0.0,
-    documents: str | Sequence[str] = "shared",
-    texts: Mapping[str, str] | Corpus | None = None,
+    doc_ids: str | Sequence[str] = "shared",
+    corpus: Mapping[str, str] | Corpus | None = None,
 ) -> pd.DataFrame:
     """Every unit x code with each coder's judgement: 1 (carries the code), 0 (does not)
-    or NaN (the coder did not see the unit; only with ``documents="own"``).
+    or NaN (the coder did not see the unit; only with ``doc_ids="own"``).
 
     Parameters
     ----------
@@ -54,11 +54,11 @@ def unit_matrix(
         Default: every code a compared coder used.
     min_overlap : float
         Share of a unit a coder's codings must cover (0: any overlap).
-    documents : "shared", "all", "own" or list of doc_ids
+    doc_ids : "shared", "all", "own" or list of doc_ids
         "shared" (default): documents every side coded at least once; "all": every
         document; "own": each side's judgements are missing outside the documents it coded.
         See :func:`~resilience_qda.analysis.agreement_data.select_documents`.
-    texts : Corpus or mapping, optional
+    corpus : Corpus or mapping, optional
         With it, codings running past the end of their text raise a ``CodingsError``.
 
     Returns
@@ -75,7 +75,7 @@ def unit_matrix(
     >>> unit_matrix(c, u, ["A", "B"])[["A", "B"]].values.tolist()
     [[1.0, 0.0], [0.0, 1.0]]
     """
-    core = _judgements(codings, units_table, coders, codes, min_overlap, documents, texts)
+    core = _judgements(codings, units_table, coders, codes, min_overlap, doc_ids, corpus)
     scope, code_list, labels = core["scope"], core["codes"], core["labels"]
     n_codes = len(code_list)
     grid = pd.DataFrame(
@@ -90,15 +90,15 @@ def unit_matrix(
     for j, label in enumerate(labels):
         grid[label] = core["x"][:, j]
     grid.attrs["coders"] = labels
-    grid.attrs["documents"] = core["documents"]
+    grid.attrs["doc_ids"] = core["doc_ids"]
     return grid
 
 
-def _judgements(codings, units_table, coders, codes, min_overlap, documents, texts) -> dict:
+def _judgements(codings, units_table, coders, codes, min_overlap, doc_ids, texts) -> dict:
     """The unit x code judgements as arrays: ``x`` (units*codes x coders, 0/1/NaN; row
     ``u * n_codes + k`` is unit ``u`` of ``scope`` and code ``k``), ``scope`` (the units
-    compared), ``codes``, ``labels``, ``documents`` and ``doc_of_unit`` (index into
-    ``documents``)."""
+    compared), ``codes``, ``labels``, ``doc_ids`` and ``doc_of_unit`` (index into
+    ``doc_ids``)."""
     if not 0.0 <= min_overlap <= 1.0:
         raise ValueError(f"min_overlap is a share of a unit, from 0 to 1; got {min_overlap!r}")
     groups = resolve_coders(codings, coders)
@@ -113,8 +113,8 @@ def _judgements(codings, units_table, coders, codes, min_overlap, documents, tex
     relevant = codings[codings["coder"].astype(str).isin({m for _, ms in groups for m in ms})]
     check_codings(relevant, lengths)
     grouped = group_codings(relevant, groups)
-    doc_ids = list(dict.fromkeys(units_table["doc_id"]))
-    docs, seen = select_documents(grouped, doc_ids, labels, documents)
+    available = list(dict.fromkeys(units_table["doc_id"]))
+    docs, seen = select_documents(grouped, available, labels, doc_ids)
     code_list = select_codes(grouped[grouped["doc_id"].isin(docs)], codes)
     scope = units_table[units_table["doc_id"].isin(docs)][["doc_id", "unit", "start", "end"]]
     scope = scope.reset_index(drop=True)
@@ -137,7 +137,7 @@ def _judgements(codings, units_table, coders, codes, min_overlap, documents, tex
         "scope": scope,
         "codes": code_list,
         "labels": labels,
-        "documents": docs,
+        "doc_ids": docs,
         "doc_of_unit": doc_of_unit,
     }
 
@@ -150,12 +150,12 @@ def unit_agreement(
     method: str | Sequence[str] = "cohen",
     codes: Sequence[str] | None = None,
     min_overlap: float = 0.0,
-    documents: str | Sequence[str] = "shared",
+    doc_ids: str | Sequence[str] = "shared",
     by_document: bool = False,
     bootstrap: int = 0,
     ci: float = 0.95,
-    seed: int = 0,
-    texts: Mapping[str, str] | Corpus | None = None,
+    random_state: int = 0,
+    corpus: Mapping[str, str] | Corpus | None = None,
 ) -> pd.DataFrame:
     """Agreement per code (or per code x document) over units.
 
@@ -198,8 +198,8 @@ def unit_agreement(
     for m in methods:
         if m not in METHODS:
             raise ValueError(f"method must be one of {', '.join(METHODS)}; got {m!r}")
-    core = _judgements(codings, units_table, coders, codes, min_overlap, documents, texts)
-    labels, code_list, docs = core["labels"], core["codes"], core["documents"]
+    core = _judgements(codings, units_table, coders, codes, min_overlap, doc_ids, corpus)
+    labels, code_list, docs = core["labels"], core["codes"], core["doc_ids"]
     keys = ["code", "doc_id"] if by_document else ["code"]
     n_codes, x = len(code_list), core["x"]
     digits = np.where(np.isnan(x), 0, x + 1).astype("int64")  # -> 0 missing, 1 no, 2 yes
@@ -253,7 +253,9 @@ def unit_agreement(
             table["agreement_pct"] = 100.0 * res["p_o"]
         if bootstrap:
             bounds = [
-                bootstrap_interval(patterns, w, m, replicates=bootstrap, ci=ci, seed=seed)
+                bootstrap_interval(
+                    patterns, w, m, replicates=bootstrap, ci=ci, random_state=random_state
+                )
                 for w in weights
             ]
             table["ci_low"] = [b[0] for b in bounds]
@@ -264,5 +266,5 @@ def unit_agreement(
     order += ["agreement_pct", "undefined", "ci_low", "ci_high"]
     out = out[[c for c in order if c in out.columns]]
     out.attrs["coders"] = labels
-    out.attrs["documents"] = docs
+    out.attrs["doc_ids"] = docs
     return out

@@ -109,7 +109,7 @@ def cooccurrence(
     units: pd.DataFrame | None = None,
     within: int = 0,
     codes: str | Iterable[str] | None = None,
-    aggregate: bool = False,
+    rollup: bool = False,
 ) -> pd.DataFrame:
     """How often two codes occur in the same passage, with their Jaccard index.
 
@@ -121,7 +121,7 @@ def cooccurrence(
         The passage definition, as in :func:`passages`.
     codes : str or list of str, optional
         Keep only these codes (and their descendants).
-    aggregate : bool
+    rollup : bool
         Count children's codings at their ancestors too.
 
     Returns
@@ -141,7 +141,7 @@ def cooccurrence(
     [['a', 2, 1.0], ['b', 1, 0.5], ['c', 1, 0.5]]
     """
     found = passages(select_codes(codings, codes), how=how, units=units, within=within)
-    if aggregate:  # a passage carries a parent when it carries a child: same passages
+    if rollup:  # a passage carries a parent when it carries a child: same passages
         found = with_ancestors(found).drop_duplicates(["passage", "code"])
     found = select_codes(found, codes)
     frames = []

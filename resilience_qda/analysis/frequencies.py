@@ -18,12 +18,12 @@ def _lookup(texts: Mapping[str, str] | Corpus | None) -> Mapping[str, str] | Non
     return texts.texts if isinstance(texts, Corpus) else texts
 
 
-def code_frequencies(
+def frequencies(
     codings: pd.DataFrame,
-    texts: Mapping[str, str] | Corpus | None = None,
+    corpus: Mapping[str, str] | Corpus | None = None,
     *,
     by_coder: bool = True,
-    aggregate: bool = False,
+    rollup: bool = False,
     codes: str | Iterable[str] | None = None,
     codebook: Codebook | None = None,
 ) -> pd.DataFrame:
@@ -33,19 +33,19 @@ def code_frequencies(
     - ``references``: distinct codings, i.e. distinct ``(doc_id, start, end, coder)`` spans
       (NVivo's "References"); the same span coded twice at one code counts once;
     - ``characters``: characters coded, overlapping codings merged first;
-    - ``coverage``: ``characters`` as a share (0-1) of all characters of ``texts``;
-    - ``words``: words in the coded characters (needs ``texts``).
+    - ``coverage``: ``characters`` as a share (0-1) of all characters of ``corpus``;
+    - ``words``: words in the coded characters (needs ``corpus``).
 
     Parameters
     ----------
     codings : DataFrame
         A codings table (``doc_id, start, end, code, coder``).
-    texts : Corpus or mapping of doc_id to text, optional
+    corpus : Corpus or mapping of doc_id to text, optional
         Needed for ``coverage`` and ``words`` (NaN without it).
     by_coder : bool
         One row per (code, coder); with ``False`` coders are pooled and ``coder`` is ``"all"``
         (references then add up over coders; characters and words are counted once).
-    aggregate : bool
+    rollup : bool
         Count a child's codings at every ancestor too (``themes`` gets all four themes).
         A span coded at a parent and at its child is one reference of the parent.
     codes : str or list of str, optional
@@ -65,17 +65,17 @@ def code_frequencies(
     >>> c = pd.DataFrame({"doc_id": ["d1", "d1", "d2"], "start": [0, 16, 0],
     ...                   "end": [15, 26, 8], "code": ["coping/laugh", "coping", "coping/laugh"],
     ...                   "coder": ["A", "A", "A"]})
-    >>> code_frequencies(c, texts)[["code", "files", "references", "words"]].values.tolist()
+    >>> frequencies(c, texts)[["code", "files", "references", "words"]].values.tolist()
     [['coping', 1, 1, 2], ['coping/laugh', 2, 2, 6]]
-    >>> code_frequencies(c, texts, aggregate=True)["references"].tolist()
+    >>> frequencies(c, texts, rollup=True)["references"].tolist()
     [3, 2]
     """
-    lookup = _lookup(texts)
+    lookup = _lookup(corpus)
     table = codings[SPAN_COLUMNS].copy()
     table["_who"] = table["coder"]  # a reference is one coder's coding, pooled or not
     if not by_coder:
         table["coder"] = "all"
-    if aggregate:
+    if rollup:
         table = with_ancestors(table)
     table = select_codes(table, codes)
     keys = ["code", "coder"]

@@ -12,14 +12,14 @@ from ..core.codes import check_columns, select_codes, with_ancestors
 COUNTS = ("references", "files", "cases")
 
 
-def matrix_coding(
+def matrix(
     codings: pd.DataFrame,
     documents: pd.DataFrame,
     *,
     by: str,
     count: str = "references",
     codes: str | Iterable[str] | None = None,
-    aggregate: bool = False,
+    rollup: bool = False,
 ) -> pd.DataFrame:
     """Codes x the values of one attribute, as a tidy table with every cell (zeros too).
 
@@ -40,7 +40,7 @@ def matrix_coding(
         Keep only these codes (and their descendants). Codes given as a list always get a
         row (zeros if unused), in the order given, before any descendants found; a single
         branch such as ``"themes"`` lists the codes used, alphabetically.
-    aggregate : bool
+    rollup : bool
         Count children's codings at their ancestors too.
 
     Returns
@@ -57,21 +57,21 @@ def matrix_coding(
     ...                      "role": ["social worker", "nurse", "nurse"]})
     >>> c = pd.DataFrame({"doc_id": ["i1", "i1", "i2"], "start": [0, 9, 0], "end": [5, 12, 4],
     ...                   "code": ["t/a", "t/a", "t/a"], "coder": ["A"] * 3})
-    >>> m = matrix_coding(c, docs, by="role", count="files")
+    >>> m = matrix(c, docs, by="role", count="files")
     >>> m[["role", "files", "share"]].values.tolist()
     [['nurse', 1, 0.5], ['social worker', 1, 1.0]]
-    >>> matrix_coding(c, docs, by="role")["references"].tolist()
+    >>> matrix(c, docs, by="role")["references"].tolist()
     [1, 2]
     """
     if count not in COUNTS:
         raise ValueError(f"count must be one of {', '.join(COUNTS)}; got {count!r}")
-    check_columns(documents, ["doc_id", by], "matrix_coding's documents table")
+    check_columns(documents, ["doc_id", by], "matrix's documents table")
     if count == "cases":
-        check_columns(documents, ["case"], "matrix_coding(count='cases')'s documents table")
+        check_columns(documents, ["case"], "matrix(count='cases')'s documents table")
     docs = documents[documents[by].notna()]
     attrs = docs[["doc_id", by] + (["case"] if count == "cases" and by != "case" else [])]
     table = codings[["doc_id", "start", "end", "code", "coder"]]
-    if aggregate:
+    if rollup:
         table = with_ancestors(table)
     table = select_codes(table, codes).merge(attrs, on="doc_id", how="inner")
 

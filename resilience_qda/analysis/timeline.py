@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ..core.codes import check_columns
-from .matrix import matrix_coding
+from .matrix import matrix
 
 
 def codes_over_time(
@@ -18,7 +18,7 @@ def codes_over_time(
     time: str = "meeting",
     count: str = "references",
     codes: str | Iterable[str] | None = None,
-    aggregate: bool = False,
+    rollup: bool = False,
 ) -> pd.DataFrame:
     """How often codes occur at each point in time, raw and per 1,000 words.
 
@@ -33,9 +33,9 @@ def codes_over_time(
         The column that orders documents: ``meeting`` (1-12), ``interview_order``,
         ``date``, ... Numbers sort as numbers, text (ISO dates) as text.
     count : {"references", "files", "cases"}
-        As in :func:`~resilience_qda.analysis.matrix.matrix_coding`.
+        As in :func:`~resilience_qda.analysis.matrix.matrix`.
     codes, aggregate
-        As in :func:`~resilience_qda.analysis.matrix.matrix_coding`.
+        As in :func:`~resilience_qda.analysis.matrix.matrix`.
 
     Returns
     -------
@@ -56,9 +56,7 @@ def codes_over_time(
     [2.0, 2.0]
     """
     check_columns(documents, ["doc_id", "n_words", time], "codes_over_time's documents table")
-    table = matrix_coding(
-        codings, documents, by=time, count=count, codes=codes, aggregate=aggregate
-    )
+    table = matrix(codings, documents, by=time, count=count, codes=codes, rollup=rollup)
     docs = documents[documents[time].notna()]
     sizes = docs.groupby(time).agg(documents=("doc_id", "nunique"), words=("n_words", "sum"))
     table = table.drop(columns=["row_percent", "column_percent", "share"]).join(sizes, on=time)

@@ -76,7 +76,14 @@ def add_parser(sub) -> None:
         metavar="N",
         help="unit methods: N bootstrap replicates for a 95%% interval (ci_low, ci_high)",
     )
-    p.add_argument("--seed", type=int, default=0, help="bootstrap seed (default: 0)")
+    p.add_argument(
+        "--random-state",
+        "--seed",
+        dest="seed",
+        type=int,
+        default=0,
+        help="bootstrap random state (default: 0)",
+    )
     p.add_argument(
         "--disagreements",
         action="store_true",
@@ -105,6 +112,11 @@ def run(args) -> int:
     method = args.method
     if method is not None:
         method = method[0] if len(method) == 1 else method
+    if unit == "character" and method is not None and set(args.method) - set(CHARACTER_METHODS):
+        raise CodingsError(
+            f"--method {' '.join(args.method)} needs units: add --unit sentence|turn|paragraph|"
+            f"document (at character level the methods are {', '.join(CHARACTER_METHODS)})"
+        )
     try:
         if args.disagreements:
             table = disagreements(
@@ -114,7 +126,7 @@ def run(args) -> int:
                 unit=unit,
                 codes=args.codes,
                 min_overlap=args.min_overlap,
-                documents=args.documents,
+                doc_ids=args.documents,
             )
         else:
             table = agreement(
@@ -123,12 +135,12 @@ def run(args) -> int:
                 unit=unit,
                 method=method,
                 codes=args.codes,
-                documents=args.documents,
+                doc_ids=args.documents,
                 min_overlap=args.min_overlap,
                 utf16=args.utf16,
                 threshold=args.threshold,
                 bootstrap=args.bootstrap,
-                seed=args.seed,
+                random_state=args.seed,
             )
     except ValueError as exc:
         if isinstance(exc, CodingsError):
@@ -142,7 +154,7 @@ def run(args) -> int:
         print(f"wrote {len(table)} rows to {args.output}", file=sys.stderr)
     else:
         sys.stdout.write(buf.getvalue())
-    compared = table.attrs.get("documents")
+    compared = table.attrs.get("doc_ids")
     if args.documents == "shared" and compared is not None and len(compared) < len(project.corpus):
         print(
             f"note: compared the {len(compared)} document(s) every coder coded; left out "

@@ -105,7 +105,7 @@ def lazy_documents(paths: list[str]) -> LazyDocuments:
 def run(args) -> int:
     import pandas as pd
 
-    from ..coding.rules import code_documents
+    from ..coding.rules import iter_codings
     from ..io.codebook import read_codebook
 
     projects = [Path(p) for p in args.paths if is_project(Path(p))]
@@ -118,7 +118,7 @@ def run(args) -> int:
     if args.save and not (len(args.paths) == 1 and projects):
         raise ReadError("--save needs exactly one PATH, a project folder")
     documents = lazy_documents(args.paths)
-    frames = code_documents(
+    frames = iter_codings(
         documents,
         codebook,
         unit=args.unit,

@@ -43,13 +43,13 @@ def run(args) -> int:
     warn(project.warnings)
     if suffix == ".xlsx":
         try:
-            from ..io.sheets import export_sheet
+            from ..io.sheets import write_sheet
         except ImportError:
             raise ExportError(
                 f"{out}: exporting coding sheets (.xlsx) is not available in this version; "
                 "export .qdpx or .qdc instead"
             ) from None
-        export_sheet(project, out)
+        write_sheet(project, out)
         print(f"wrote {out}", file=sys.stderr)
         return 0
     from ..io import refi

@@ -9,7 +9,7 @@ import pandas as pd
 
 from ..core.errors import CodingsError
 from ..io import read_project, write_project
-from ..io.sheets import LAYOUTS, UNITS, export_sheet, read_sheet
+from ..io.sheets import LAYOUTS, UNITS, read_sheet, write_sheet
 from . import warn
 
 
@@ -58,14 +58,14 @@ def run_export(args) -> int:
     project = read_project(args.project)
     warn(project.warnings)
     coders = [] if args.blank else args.coder
-    out = export_sheet(
+    out = write_sheet(
         project,
         args.output,
         unit=args.unit,
         coders=coders,
         codes=args.codes,
         layout=args.layout,
-        documents=args.doc,
+        doc_ids=args.doc,
     )
     print(f"wrote {out}", file=sys.stderr)
     return 0

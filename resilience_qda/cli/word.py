@@ -109,7 +109,7 @@ def run_import(args) -> int:
         if stored is None:
             docs.append(found.document)
         elif stored.text != found.document.text:
-            result = reanchor(got, {doc_id: stored.text}, old_texts={doc_id: found.document.text})
+            result = reanchor(got, {doc_id: stored.text}, old_corpus={doc_id: found.document.text})
             counts = result.summary()
             print(
                 f"{f}: the Word text differs from {doc_id!r} in the project; codings "

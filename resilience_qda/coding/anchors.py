@@ -414,9 +414,9 @@ def _locate(
 
 def reanchor(
     codings: pd.DataFrame,
-    texts: Mapping[str, str] | Corpus,
+    corpus: Mapping[str, str] | Corpus,
     *,
-    old_texts: Mapping[str, str] | Corpus | None = None,
+    old_corpus: Mapping[str, str] | Corpus | None = None,
     threshold: float = 0.8,
     min_kept: float = 0.5,
     context: int = ANCHOR_CONTEXT,
@@ -427,12 +427,12 @@ def reanchor(
     ----------
     codings : DataFrame
         A codings table. Its anchor columns (``prefix``, ``quote``, ``suffix``) say what each
-        coding covered; without them, ``old_texts`` must be given and the anchors are taken
+        coding covered; without them, ``old_corpus`` must be given and the anchors are taken
         from it.
-    texts : Corpus or mapping
-        The new texts ``{doc_id: text}``. Codings of documents not in ``texts`` are returned
+    corpus : Corpus or mapping
+        The new texts ``{doc_id: text}``. Codings of documents not in ``corpus`` are returned
         unchanged and not reported.
-    old_texts : Corpus or mapping, optional
+    old_corpus : Corpus or mapping, optional
         The texts the codings' offsets refer to. With them, offsets are carried through a
         diff of old and new text (most reliable); without them, only the anchors are used.
     threshold : float
@@ -456,21 +456,21 @@ def reanchor(
     >>> c = pd.DataFrame({"doc_id": ["d", "d"], "start": [22, 48], "end": [47, 58],
     ...                   "code": ["x", "y"], "coder": ["A", "A"], "source": ["manual"] * 2,
     ...                   "score": [None, None]})
-    >>> r = reanchor(c, {"d": new}, old_texts={"d": old})
+    >>> r = reanchor(c, {"d": new}, old_corpus={"d": old})
     >>> r.report[["status", "new_text"]].values.tolist()
     [['changed', 'I liked the map of resilient moves.'], ['moved', 'It helped.']]
     """
-    new_lookup = texts.texts if isinstance(texts, Corpus) else dict(texts)
+    new_lookup = corpus.texts if isinstance(corpus, Corpus) else dict(corpus)
     old_lookup = None
-    if old_texts is not None:
-        old_lookup = old_texts.texts if isinstance(old_texts, Corpus) else dict(old_texts)
+    if old_corpus is not None:
+        old_lookup = old_corpus.texts if isinstance(old_corpus, Corpus) else dict(old_corpus)
     table = codings.reset_index(drop=True)
     has_anchor = all(c in table.columns for c in ANCHOR_COLUMNS)
     if not has_anchor:
         if old_lookup is None:
             raise CodingsError(
                 "cannot re-anchor: the codings have no prefix/quote/suffix columns and no "
-                "old texts were given; pass old_texts= (the texts the offsets refer to)"
+                "old texts were given; pass old_corpus= (the texts the offsets refer to)"
             )
         missing = sorted(set(table["doc_id"]) - set(old_lookup))
         if missing:
@@ -592,7 +592,7 @@ def update_source(
     result = reanchor(
         project.codings[mine],
         {doc_id: text},
-        old_texts={doc_id: old.text},
+        old_corpus={doc_id: old.text},
         threshold=threshold,
         min_kept=min_kept,
     )
@@ -617,7 +617,7 @@ def update_source(
             moved = reanchor(
                 spans[["doc_id", "start", "end", "code", "coder", "source", "score"]],
                 {doc_id: text},
-                old_texts={doc_id: old.text},
+                old_corpus={doc_id: old.text},
                 threshold=threshold,
                 min_kept=min_kept,
             ).report
@@ -640,7 +640,7 @@ def update_source(
     return new, result
 
 
-def drifted(codings: pd.DataFrame, texts: Mapping[str, str] | Corpus) -> pd.Series:
+def drifted(codings: pd.DataFrame, corpus: Mapping[str, str] | Corpus) -> pd.Series:
     """Which codings no longer cover their anchor quote (a boolean Series).
 
     Codings without a ``quote`` column never count as drifted.
@@ -653,7 +653,7 @@ def drifted(codings: pd.DataFrame, texts: Mapping[str, str] | Corpus) -> pd.Seri
     """
     if "quote" not in codings or not len(codings):
         return pd.Series(False, index=codings.index)
-    lookup = texts.texts if isinstance(texts, Corpus) else texts
+    lookup = corpus.texts if isinstance(corpus, Corpus) else corpus
     return pd.Series(
         [
             d in lookup and lookup[d][s:e] != q

@@ -1,12 +1,14 @@
 """The spaCy pipeline that rules run on: offline by default, or an installed trained pipeline.
 
-The default pipeline is ``spacy.blank(<language>)`` (English unless told otherwise) +
-``sentencizer`` + a lookup lemmatizer whose tables come from the ``spacy-lookups-data``
-package (installed, never downloaded; it has tables for Danish, German, Dutch, Swedish,
-Norwegian Bokmål and some 20 more). Its lemmas are lower case (``"Mapping"`` and
-``"mapping"`` both give ``"map"``), so a phrase pattern written in lower case matches at the
-start of a sentence too. For a language without tables a word's lemma is its lower-case
-form; a language spaCy does not know is tokenised by its multi-language ``xx`` rules.
+The default pipeline is ``spacy.blank(<language>)`` (English unless told otherwise) + a
+lookup lemmatizer whose tables come from the ``spacy-lookups-data`` package (installed,
+never downloaded; it has tables for Danish, German, Dutch, Swedish, Norwegian Bokmål and
+some 20 more). It has no sentencizer: rules match on tokens and lemmas, and units of
+analysis (sentences included) are cut by :mod:`resilience_qda.core.units`, the same
+everywhere in the package. Its lemmas are lower case (``"Mapping"`` and ``"mapping"`` both
+give ``"map"``), so a phrase pattern written in lower case matches at the start of a
+sentence too. For a language without tables a word's lemma is its lower-case form; a
+language spaCy does not know is tokenised by its multi-language ``xx`` rules.
 """
 
 from __future__ import annotations
@@ -89,9 +91,9 @@ def make_nlp(model: str | Language | None = None, *, language: str | None = None
     Parameters
     ----------
     model : str or Language, optional
-        ``None`` for the offline default (blank pipeline of ``language``, sentencizer,
-        lower-case lookup lemmatizer), also named ``"blank:en"``, ``"blank:da"``, ...; the
-        name or folder of an *installed* trained pipeline (e.g. ``"en_core_web_sm"``); or a
+        ``None`` for the offline default (blank pipeline of ``language`` and the lower-case
+        lookup lemmatizer), also named ``"blank:en"``, ``"blank:da"``, ...; the name or
+        folder of an *installed* trained pipeline (e.g. ``"en_core_web_sm"``); or a
         ``Language`` object, returned as is.
     language : str, optional
         ISO 639-1 code of the offline default's language (default ``"en"``); ignored for a
@@ -106,7 +108,7 @@ def make_nlp(model: str | Language | None = None, *, language: str | None = None
     --------
     >>> nlp = make_nlp()
     >>> nlp.pipe_names
-    ['sentencizer', 'qda_lemmatizer']
+    ['qda_lemmatizer']
     >>> [t.lemma_ for t in nlp("Mapping the carers' worries")]
     ['map', 'the', 'carer', "'", 'worry']
     >>> [t.lemma_ for t in make_nlp(language="da")("Børnene legede")]
@@ -121,7 +123,6 @@ def make_nlp(model: str | Language | None = None, *, language: str | None = None
 
         lang = spacy_language(language or "en")
         nlp = _blank(lang)
-        nlp.add_pipe("sentencizer")
         lemmatizer = nlp.add_pipe("qda_lemmatizer")
         try:
             lemmatizer.initialize(lookups=_lookups(nlp.lang))
@@ -135,7 +136,7 @@ def make_nlp(model: str | Language | None = None, *, language: str | None = None
         installed = ", ".join(sorted(spacy.util.get_installed_models())) or "none"
         raise ModelError(
             f"spaCy pipeline {model!r} is not installed (installed: {installed}); install it "
-            f"yourself (e.g. python -m spacy download {model}) or leave --model out to use "
+            f"yourself (e.g. python -m spacy download {model}) or name no model to use "
             f"the offline default {DEFAULT_MODEL!r}. resilience_qda never downloads models"
         )
     try:

@@ -12,15 +12,17 @@ Each codable code may carry ``patterns``::
 A match is widened to the unit of analysis that holds it (sentence, speaker turn, paragraph
 or document, as :mod:`resilience_qda.core.units` cuts them, so a "sentence" is the same
 here as in agreement or learning); interviewer turns are left out by default. spaCy is used
-for matching only. Documents stream through ``nlp.pipe`` in batches, long texts are cut at
-paragraph breaks, and no more than a batch of ``Doc`` objects is alive at a time.
+for matching only: after the ruler(s) the ``qda_vetoes`` component
+(:mod:`resilience_qda.coding.vetoes`) applies the exclusions, so ``doc.spans["qda_rules"]``
+holds exactly the matches that are coded. Documents stream through ``nlp.pipe`` in batches
+(in a pool of worker processes with ``n_process``), long texts are cut at paragraph breaks,
+and no more than a batch of ``Doc`` objects is alive at a time.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import re
-import sys
 from collections import deque
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -32,16 +34,16 @@ from spacy.language import Language
 
 from ..core.errors import CodebookError
 from ..core.model import Codebook, Corpus, Document, empty_codings
+from ..core.progress import progress_bar
 from ..core.turns import TRANSCRIPT_KINDS, turn_rows
 from ..core.units import UNITS, unit_rows
 from ..io.codebook import check_patterns, read_codebook
 from .languages import InLanguage, codebook_language
 from .nlp import make_nlp
+from .vetoes import EXCLUDE_ID, kept_matches
 
 #: Name of the span_ruler component and of its ``doc.spans`` key.
 RULER = "qda_rules"
-#: Pattern ``id`` of exclusion patterns (include patterns have an empty id).
-EXCLUDE_ID = "exclude"
 #: Longest piece of text given to spaCy at once; longer texts are cut at paragraph breaks.
 MAX_CHUNK = 100_000
 #: Columns of the rule coder's codings (the schema's, then ``evidence``).
@@ -159,6 +161,7 @@ def compile_rules(
             config={"spans_key": RULER, "phrase_matcher_attr": "LOWER", "overwrite": False},
         )
         words.add_patterns(phrases["LOWER"])
+    pipeline.add_pipe("qda_vetoes", name=f"{RULER}_vetoes", config={"spans_key": RULER})
     pipeline.meta["qda_codebook"] = book.name
     return pipeline
 
@@ -252,16 +255,15 @@ _WORKER: dict[str, Any] = {}
 
 
 def _match_texts(nlp: Language, texts: list[str], batch_size: int) -> list[list[tuple]]:
-    """``(start_char, end_char, code, is_exclude)`` of every rule match in each text."""
-    out = []
-    for doc in nlp.pipe(texts, batch_size=batch_size):
-        out.append(
-            [
-                (s.start_char, s.end_char, s.label_, s.id_ == EXCLUDE_ID)
-                for s in doc.spans.get(RULER, ())
-            ]
-        )
-    return out
+    """``(start_char, end_char, code, False)`` of every coded match in each text.
+
+    The pipeline's ``qda_vetoes`` component has already removed exclusions and the matches
+    they veto, so ``doc.spans`` holds exactly what is coded.
+    """
+    return [
+        [(s.start_char, s.end_char, s.label_, False) for s in doc.spans.get(RULER, ())]
+        for doc in nlp.pipe(texts, batch_size=batch_size)
+    ]
 
 
 def _worker_match(texts: list[str]) -> list[list[tuple]]:
@@ -311,7 +313,13 @@ def _batches(documents: Iterable[Document], batch_size: int) -> Iterator[tuple[l
 def _matched_batches(
     documents: Iterable[Document], nlp: Language, *, batch_size: int, n_process: int
 ) -> Iterator[tuple[list, list]]:
-    """Yield ``(keys, matches)`` per batch, in input order, in this process or a pool."""
+    """Yield ``(keys, matches)`` per batch, in input order, in this process or a pool.
+
+    The pool's workers send back only ``(start, end, code)`` tuples. spaCy's own
+    ``nlp.pipe(n_process=2)`` sends back whole serialised ``Doc`` objects and was half as
+    fast as one process on 1M words, against 0.97x for this pool
+    (``python benchmarks/bench_rules.py --pipeline``), so the pool stays.
+    """
     batches = _batches(documents, batch_size)
     if n_process <= 1:
         for keys, texts in batches:
@@ -393,18 +401,7 @@ def widen_rows(
         raise ValueError(f"unit must be one of {', '.join(UNITS)}; got {unit!r}")
     if not matches:
         return []
-    vetoes: dict[str, list[tuple[int, int]]] = {}
-    for s, e, code, exclude in matches:
-        if exclude:
-            vetoes.setdefault(code, []).append((s, e))
-    kept = sorted(
-        {
-            (s, e, code)
-            for s, e, code, exclude in matches
-            if not exclude and not any(vs < e and s < ve for vs, ve in vetoes.get(code, ()))
-        }
-    )
-    kept = _outermost(kept)
+    kept = [matches[i][:3] for i in kept_matches(matches)]
     if not kept:
         return []
     starts, ends, asked = _doc_units(doc, unit)
@@ -456,18 +453,6 @@ def _rows_frame(rows: list[tuple]) -> pd.DataFrame:
     )
 
 
-def _outermost(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
-    """Drop spans lying inside a longer span of the same code (one piece of evidence)."""
-    out = []
-    reach: dict[str, int] = {}
-    for s, e, code in sorted(spans, key=lambda m: (m[0], -m[1], m[2])):
-        if reach.get(code, -1) >= e:
-            continue
-        reach[code] = max(reach.get(code, -1), e)
-        out.append((s, e, code))
-    return sorted(out)
-
-
 def _empty_rule_codings() -> pd.DataFrame:
     return empty_codings().assign(evidence=pd.Series(dtype="object"))
 
@@ -475,8 +460,8 @@ def _empty_rule_codings() -> pd.DataFrame:
 # --------------------------------------------------------------------------- public API
 
 
-def code_documents(
-    documents: Iterable[Document],
+def iter_codings(
+    corpus: Iterable[Document],
     codebook: Codebook | str = "cop-evaluation",
     *,
     unit: str = "sentence",
@@ -490,27 +475,28 @@ def code_documents(
 ) -> Iterator[pd.DataFrame]:
     """Auto-code documents one at a time: yield each document's codings as it is finished.
 
-    A generator: documents are read from ``documents`` as they are needed, so a lazy
+    A generator: documents are read from ``corpus`` as they are needed, so a lazy
     iterable codes a corpus of any size in bounded memory.
 
     Parameters
     ----------
-    documents : iterable of Document
+    corpus : iterable of Document
     codebook : Codebook or str
         A codebook, a codebook file or a built-in name (default ``cop-evaluation``).
     unit : {"sentence", "turn", "paragraph", "document"}
         What a match is widened to.
     nlp : Language or str, optional
         A pipeline (without a rules component) or the name of an installed trained pipeline;
-        default: blank English + sentencizer + lookup lemmatizer, offline.
+        default: blank English + lookup lemmatizer, offline.
     interviewer : bool
         Code the interviewer's turns too (default: left out).
     batch_size : int
         Texts per ``nlp.pipe`` batch (and per task with ``n_process`` > 1).
     n_process : int
-        Worker processes (each holds its own copy of the pipeline).
+        Worker processes (each holds its own copy of the pipeline; needs the ``fork``
+        start method, so Linux or macOS).
     progress : bool, optional
-        Show a progress bar on stderr; default: only when stderr is a terminal.
+        Show a progress bar; default: on a terminal or in a notebook.
     as_tuples : bool
         Yield each document's codings as a list of row tuples instead of a DataFrame
         (faster for writers that stream rows to a file).
@@ -528,7 +514,7 @@ def code_documents(
     Examples
     --------
     >>> docs = [Document("m1", "Everyone felt isolated. We met again.")]
-    >>> next(code_documents(docs))[["start", "end", "code", "evidence"]].values.tolist()
+    >>> next(iter_codings(docs))[["start", "end", "code", "evidence"]].values.tolist()
     [[0, 23, 'context/feeling-isolated', 'felt isolated']]
     """
     if unit not in UNITS:
@@ -538,14 +524,14 @@ def code_documents(
     book = codebook if isinstance(codebook, Codebook) else read_codebook(codebook)
     pipeline = _compiled(book, nlp)  # errors in the codebook surface here, before any output
     coder = f"rules:{book.name or 'codebook'}"
-    documents = InLanguage(
-        documents, codebook_language(book), all_languages=all_languages, codebook=book.name
+    corpus = InLanguage(
+        corpus, codebook_language(book), all_languages=all_languages, codebook=book.name
     )
     weights = {
         c.path: float(c.patterns.get("weight", 1.0)) for c in book if c.patterns and c.codable
     }
     return _code_stream(
-        documents,
+        corpus,
         pipeline,
         unit=unit,
         interviewer=interviewer,
@@ -571,7 +557,7 @@ def _code_stream(
     progress,
     as_tuples,
 ) -> Iterator[pd.DataFrame]:
-    bar = _progress_bar(documents, progress)
+    bar = progress_bar(documents, desc="coding", progress=progress)
     collected: list[tuple] = []
     try:
         for keys, matches in _matched_batches(
@@ -597,32 +583,21 @@ def _code_stream(
             bar.close()
 
 
-def _progress_bar(documents: Iterable, progress: bool | None):
-    if progress is None:
-        progress = sys.stderr.isatty()
-    if not progress:
-        return None
-    from tqdm import tqdm  # a dependency of spaCy
-
-    total = len(documents) if hasattr(documents, "__len__") else None
-    return tqdm(total=total, unit="doc", file=sys.stderr, desc="coding", leave=False)
-
-
-def code_corpus(
+def code(
     corpus: Corpus | Iterable[Document],
     codebook: Codebook | str = "cop-evaluation",
     **options,
 ) -> pd.DataFrame:
     """Auto-code a corpus with a codebook's rules; return the codings table.
 
-    Takes the options of :func:`code_documents`.
+    Takes the options of :func:`iter_codings`.
 
     Examples
     --------
     >>> from resilience_qda.core.model import Document
     >>> corpus = Corpus([Document("i1", "Interviewer: Did you use the framework sheet?\\n\\n"
     ...     "Participant L: Yes, I keep the framework sheet in my bag.", {"kind": "interview"})])
-    >>> codings = code_corpus(corpus)
+    >>> codings = code(corpus)
     >>> for code, evidence in codings[["code", "evidence"]].values:
     ...     print(code, "|", evidence)
     practice-elements/materials/artefacts | framework sheet | in my bag
@@ -631,15 +606,15 @@ def code_corpus(
     [[62, 104, 'rules:cop-evaluation', 'rules']]
     """
     options["as_tuples"] = True
-    rows = [row for rows in code_documents(corpus, codebook, **options) for row in rows]
+    rows = [row for rows in iter_codings(corpus, codebook, **options) for row in rows]
     return _rows_frame(rows)
 
 
 __all__ = [
     "RULE_COLUMNS",
-    "code_corpus",
-    "code_documents",
+    "code",
     "compile_rules",
+    "iter_codings",
     "rule_patterns",
     "widen",
     "widen_rows",

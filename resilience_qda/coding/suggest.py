@@ -65,7 +65,7 @@ class TrainingData:
         return self.features["coded"].to_numpy(bool)
 
     @property
-    def documents(self) -> list[str]:
+    def doc_ids(self) -> list[str]:
         """The documents the coder has coded."""
         return sorted(set(self.features.loc[self.coded, "doc_id"]))
 
@@ -85,7 +85,7 @@ def training_data(
     coder: str,
     codes: Iterable[str] | None = None,
     unit: str = "sentence",
-    documents: Iterable[str] | None = None,
+    doc_ids: Iterable[str] | None = None,
     interviewer: bool = False,
     lemmas: bool = False,
     patterns: bool = False,
@@ -102,7 +102,7 @@ def training_data(
         Codes to learn; default every code the coder used. A code with codes below it
         stands for them all (a unit coded ``themes/more-reflexive`` carries ``themes``).
     unit : {"sentence", "turn", "paragraph", "document"}
-    documents : iterable of str, optional
+    doc_ids : iterable of str, optional
         Documents the coder has read through besides those holding their codings (units
         in them count as "no code").
     interviewer : bool
@@ -127,7 +127,7 @@ def training_data(
             "documents first, or name another coder"
         )
     wanted = _codes(mine, codes)
-    coded_docs = set(mine["doc_id"]) | set(documents or ())
+    coded_docs = set(mine["doc_id"]) | set(doc_ids or ())
     missing = sorted(coded_docs - set(project.corpus.doc_ids))
     if missing:
         raise SuggestError(f"documents not in the project: {', '.join(missing)}")
@@ -176,7 +176,7 @@ def fit_suggester(
     coder: str,
     codes: Iterable[str] | None = None,
     unit: str = "sentence",
-    documents: Iterable[str] | None = None,
+    doc_ids: Iterable[str] | None = None,
     interviewer: bool = False,
     **params,
 ) -> tuple[CodeSuggester, TrainingData]:
@@ -195,15 +195,15 @@ def fit_suggester(
         coder=coder,
         codes=codes,
         unit=unit,
-        documents=documents,
+        doc_ids=doc_ids,
         interviewer=interviewer,
         lemmas=model.lemmas,
         patterns=model.patterns,
     )
     coded = data.coded
-    if len(data.documents) < 2:
+    if len(data.doc_ids) < 2:
         raise SuggestError(
-            f"coder {coder!r} has coded {len(data.documents)} document(s); learning needs at "
+            f"coder {coder!r} has coded {len(data.doc_ids)} document(s); learning needs at "
             "least 2 (codes are calibrated on documents the model has not seen)"
         )
     groups = data.features.loc[coded, "doc_id"].to_numpy()
@@ -218,7 +218,7 @@ def suggest(
     codes: Iterable[str] | None = None,
     unit: str = "sentence",
     name: str = MODEL_NAME,
-    documents: Iterable[str] | None = None,
+    doc_ids: Iterable[str] | None = None,
     interviewer: bool = False,
     fitted: tuple[CodeSuggester, TrainingData] | None = None,
     **params,
@@ -258,7 +258,7 @@ def suggest(
             coder=coder,
             codes=codes,
             unit=unit,
-            documents=documents,
+            doc_ids=doc_ids,
             interviewer=interviewer,
             **params,
         )
@@ -267,7 +267,7 @@ def suggest(
     rows = data.features[todo].reset_index(drop=True)
     proba = model.predict_proba(data.X(todo)) if len(rows) else np.zeros((0, len(model.classes_)))
     hit_unit, hit_code = np.nonzero(proba >= model.thresholds_)
-    trained = len(data.documents)
+    trained = len(data.doc_ids)
     notes = [
         f"learned from {data.coder}'s coding of {trained} document(s); threshold {t:.3f} "
         f"for cross-validated precision {p:.2f} (recall {r:.2f})"

@@ -57,7 +57,7 @@ def cross_validated(
     data: TrainingData,
     *,
     cv: int = 5,
-    documents: Sequence[str] | None = None,
+    doc_ids: Sequence[str] | None = None,
     random_state: int = 0,
     **params,
 ) -> tuple[np.ndarray, np.ndarray, CodeSuggester]:
@@ -127,7 +127,7 @@ def evaluate(
     against : iterable of str or DataFrame
         Other coders to score against the same reference on the same units: names of
         coders in the project (a second human coder, a rules coder) or codings tables
-        (e.g. from :func:`resilience_qda.coding.rules.code_corpus`). Each is scored on the
+        (e.g. from :func:`resilience_qda.coding.rules.code`). Each is scored on the
         units of the documents it coded (all documents for rules), and the model is scored
         again on exactly those units (``scope`` names them).
     cv : int

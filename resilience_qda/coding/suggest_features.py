@@ -50,7 +50,7 @@ def unit_features(
         the offline spaCy pipeline (:func:`resilience_qda.coding.tokens.tokens`).
     patterns : Codebook, optional
         Add ``patterns``: the codes of this codebook whose patterns match inside the unit
-        (:func:`resilience_qda.coding.rules.code_corpus`), space separated.
+        (:func:`resilience_qda.coding.rules.code`), space separated.
     unit : str
         The kind of the units in ``units_table``: rule matches are widened to it.
     nlp : spacy.Language or str, optional
@@ -85,7 +85,7 @@ def unit_features(
 def _unit_lemmas(corpus: Corpus, table: pd.DataFrame, *, nlp=None) -> pd.Series:
     from .tokens import tokens
 
-    words = tokens(corpus, nlp=nlp)
+    words = tokens(corpus, nlp=nlp, lemmas="lookup")  # features, never shown: full lemmas
     words = words[words["is_alpha"] & ~words["is_stop"]]
     out = [""] * len(table)
     for doc_id, rows in table.groupby("doc_id", sort=False):
@@ -104,10 +104,10 @@ def _unit_lemmas(corpus: Corpus, table: pd.DataFrame, *, nlp=None) -> pd.Series:
 def _unit_patterns(
     corpus: Corpus, table: pd.DataFrame, codebook: Codebook, *, unit: str, nlp=None
 ) -> pd.Series:
-    from .rules import code_corpus
+    from .rules import code
 
     out = pd.Series("", index=table.index, dtype=object)
-    hits = code_corpus(corpus, codebook, unit=unit, interviewer=True, nlp=nlp)
+    hits = code(corpus, codebook, unit=unit, interviewer=True, nlp=nlp)
     carried = code_units(hits, table[["doc_id", "unit", "start", "end"]]) if len(hits) else hits
     if not len(carried):
         return out

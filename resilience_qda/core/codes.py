@@ -35,9 +35,9 @@ def with_ancestors(codings: pd.DataFrame) -> pd.DataFrame:
 
 
 def select_codes(
-    codings: pd.DataFrame, codes: str | Iterable[str] | None, *, descendants: bool = True
+    codings: pd.DataFrame, codes: str | Iterable[str] | None, *, rollup: bool = True
 ) -> pd.DataFrame:
-    """Rows of ``codings`` whose code is one of ``codes`` (or below one, with ``descendants``).
+    """Rows of ``codings`` whose code is one of ``codes`` (or below one, with ``rollup``).
 
     ``codes`` may be one path (a branch such as ``"themes"``) or several; ``None`` keeps all.
     """
@@ -46,7 +46,7 @@ def select_codes(
     wanted = [codes] if isinstance(codes, str) else list(codes)
     code = codings["code"].astype(str)
     keep = code.isin(wanted)
-    if descendants:
+    if rollup:
         for w in wanted:
             keep |= code.str.startswith(w.rstrip("/") + "/")
     return codings[keep]

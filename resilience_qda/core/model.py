@@ -16,6 +16,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
+from .display import codebook_html, document_html, esc, table_html
 from .errors import CodebookError, CodingsError
 from .turns import TRANSCRIPT_KINDS, turn_rows, turns_frame
 
@@ -78,6 +79,9 @@ class Document:
     def __repr__(self) -> str:
         return f"Document({self.doc_id!r}, kind={self.kind!r}, {len(self.text)} chars)"
 
+    def _repr_html_(self) -> str:
+        return document_html(self.doc_id, self.text, kind=self.kind)
+
 
 class Corpus:
     """An ordered collection of documents plus the case attributes that describe them.
@@ -120,6 +124,14 @@ class Corpus:
 
     def __repr__(self) -> str:
         return f"Corpus({len(self)} documents)"
+
+    def _repr_html_(self) -> str:
+        kinds = self.documents["kind"].value_counts()
+        summary = ", ".join(f"{n} {esc(k)}" for k, n in kinds.items())
+        return (
+            f"<div><strong>Corpus</strong>: {len(self)} documents ({summary}), "
+            f"{len(self.cases)} cases{table_html(self.documents)}</div>"
+        )
 
     @property
     def doc_ids(self) -> list[str]:
@@ -192,6 +204,9 @@ class Code:
     codable: bool = True
     #: Identifier of the code in another tool (a REFI-QDA GUID), kept for round trips.
     guid: str | None = None
+    #: A negative (disconfirming) code: its passages count against claims, not for them
+    #: (e.g. scepticism about the framework, practice unchanged).
+    negative: bool = False
 
     @property
     def parent(self) -> str | None:
@@ -258,6 +273,10 @@ class Codebook:
     def __repr__(self) -> str:
         return f"Codebook({self.name!r}, {len(self)} codes)"
 
+    def _repr_html_(self) -> str:
+        rows = ((c.path, c.name, c.description, c.depth) for c in self)
+        return codebook_html(rows, title=f"Codebook {self.name} ({len(self)} codes)")
+
     @property
     def paths(self) -> list[str]:
         return list(self._codes)
@@ -301,8 +320,14 @@ class Codebook:
             f"{', '.join(hits)}; use the full path"
         )
 
+    @property
+    def negative(self) -> list[str]:
+        """Paths of the codes marked negative (disconfirming), in codebook order."""
+        return [p for p, c in self._codes.items() if c.negative]
+
     def to_frame(self) -> pd.DataFrame:
-        """One row per code: ``code`` (path), ``parent``, ``name``, ``description``, ..."""
+        """One row per code: ``code`` (path), ``parent``, ``name``, ``description``, ...,
+        ``codable`` and ``negative``."""
         rows = [
             {
                 "code": c.path,
@@ -315,6 +340,7 @@ class Codebook:
                 "color": c.color or "",
                 "depth": c.depth,
                 "codable": c.codable,
+                "negative": c.negative,
             }
             for c in self
         ]
@@ -331,6 +357,7 @@ class Codebook:
                 "color",
                 "depth",
                 "codable",
+                "negative",
             ],
         )
 
@@ -355,21 +382,21 @@ def empty_codings() -> pd.DataFrame:
 
 def validate_codings(
     codings: pd.DataFrame,
-    texts: Mapping[str, str] | Corpus | None = None,
+    corpus: Mapping[str, str] | Corpus | None = None,
     *,
     origin: str = "codings",
 ) -> pd.DataFrame:
     """Check a codings table against the schema and return a normalised copy.
 
     The copy has the schema's columns first (optional columns after them), integer offsets,
-    float scores, and rows sorted by ``(doc_id, start, end, code, coder)``. With ``texts``
+    float scores, and rows sorted by ``(doc_id, start, end, code, coder)``. With ``corpus``
     (a corpus or ``{doc_id: text}``), every ``doc_id`` must exist and every span must lie
     within its text.
 
     Parameters
     ----------
     codings : DataFrame
-    texts : Corpus or mapping, optional
+    corpus : Corpus or mapping, optional
     origin : str
         Named in error messages (e.g. the file the rows came from).
 
@@ -432,16 +459,16 @@ def validate_codings(
         (i, f"start {table['start'].iloc[i]} is not before end {table['end'].iloc[i]}")
         for i in np.flatnonzero(bad)
     ]
-    if texts is not None:
+    if corpus is not None:
         lengths = {
-            d: len(t) for d, t in (texts.texts if isinstance(texts, Corpus) else texts).items()
+            d: len(t) for d, t in (corpus.texts if isinstance(corpus, Corpus) else corpus).items()
         }
         known = table["doc_id"].isin(lengths.keys())
         problems += [
             (i, f"doc_id {table['doc_id'].iloc[i]!r} is not a document of the project")
             for i in np.flatnonzero(~known & (table["doc_id"] != ""))
         ]
-        size = pd.to_numeric(table["doc_id"].map(lengths), errors="coerce")  # empty: not str
+        size = table["doc_id"].map(lengths).astype("float64")  # a header-only file too
         past = known & (table["end"] > size)
         problems += [
             (
@@ -464,9 +491,9 @@ def validate_codings(
     ).reset_index(drop=True)
 
 
-def coded_text(codings: pd.DataFrame, texts: Mapping[str, str] | Corpus) -> pd.Series:
+def coded_text(codings: pd.DataFrame, corpus: Mapping[str, str] | Corpus) -> pd.Series:
     """The text of each coding's span, ``text[start:end]``, aligned with ``codings``."""
-    lookup = texts.texts if isinstance(texts, Corpus) else texts
+    lookup = corpus.texts if isinstance(corpus, Corpus) else corpus
     return pd.Series(
         [
             lookup[d][s:e]
@@ -478,11 +505,11 @@ def coded_text(codings: pd.DataFrame, texts: Mapping[str, str] | Corpus) -> pd.S
 
 
 def anchor_codings(
-    codings: pd.DataFrame, texts: Mapping[str, str] | Corpus, *, context: int = ANCHOR_CONTEXT
+    codings: pd.DataFrame, corpus: Mapping[str, str] | Corpus, *, context: int = ANCHOR_CONTEXT
 ) -> pd.DataFrame:
     """Return a copy of ``codings`` with the anchor columns ``prefix``, ``quote``, ``suffix``
     (the coded text and a little context) filled from the current texts."""
-    lookup = texts.texts if isinstance(texts, Corpus) else texts
+    lookup = corpus.texts if isinstance(corpus, Corpus) else corpus
     out = codings.copy()
     triples = [
         (lookup[d][max(0, s - context) : s], lookup[d][s:e], lookup[d][e : e + context])
@@ -533,3 +560,46 @@ class Project:
             f"Project({len(self.corpus)} documents, {len(self.codebook)} codes, "
             f"{len(self.codings)} codings by {len(self.coders)} coder(s))"
         )
+
+    def show(self, doc_id: str, *, coder: str | Iterable[str] | None = None) -> CodedDocument:
+        """A document with its codings, shown highlighted in a notebook.
+
+        Examples
+        --------
+        >>> project.show("interview-L", coder="A")  # doctest: +SKIP
+        """
+        rows = self.codings[self.codings["doc_id"] == doc_id]
+        if coder is not None:
+            rows = rows[rows["coder"].isin([coder] if isinstance(coder, str) else list(coder))]
+        return CodedDocument(self.corpus[doc_id], rows.reset_index(drop=True))
+
+    def _repr_html_(self) -> str:
+        per_coder = (
+            self.codings.groupby("coder")
+            .agg(
+                codings=("code", "size"), codes=("code", "nunique"), documents=("doc_id", "nunique")
+            )
+            .reset_index()
+        )
+        where = f" at <code>{esc(self.path)}</code>" if self.path else ""
+        notes = "".join(f"<li>{esc(w)}</li>" for w in self.warnings)
+        return (
+            f"<div><strong>Project</strong>{where}: {len(self.corpus)} documents, "
+            f"{len(self.codebook)} codes in codebook {esc(self.codebook.name)}, "
+            f"{len(self.codings)} codings by {len(self.coders)} coder(s)"
+            f"{table_html(per_coder) if len(per_coder) else ''}"
+            + (f"<p>Warnings:</p><ul>{notes}</ul>" if notes else "")
+            + "</div>"
+        )
+
+
+@dataclass(frozen=True)
+class CodedDocument:
+    """A document and some of its codings: what :meth:`Project.show` returns."""
+
+    document: Document
+    codings: pd.DataFrame
+
+    def _repr_html_(self) -> str:
+        d = self.document
+        return document_html(d.doc_id, d.text, self.codings, kind=d.kind)

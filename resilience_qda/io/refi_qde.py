@@ -257,7 +257,7 @@ class _QdeWriter:
             self.notes.append(
                 f"{len(astral)} source(s) have characters beyond U+FFFF (emoji, rare scripts): "
                 f"{', '.join(astral[:5])}; positions are code points as REFI-QDA specifies, "
-                "which NVivo reads shifted: export with the NVivo option (--nvivo) for NVivo"
+                "which NVivo reads shifted: export with nvivo=True for NVivo"
             )
 
     def selections(self, src: ET.Element, doc, rows: list[dict]) -> None:

@@ -28,6 +28,7 @@ import pandas as pd
 from ..core.errors import CodebookError, QDAError, ReadError
 from ..core.model import CODINGS_COLUMNS, Code, Codebook, Project, slugify
 from .atomic import write_bytes
+from .container import check_package
 
 LAYOUTS = ("columns", "codes")
 #: Units a sheet can have (as :data:`resilience_qda.core.units.UNITS`).
@@ -45,8 +46,6 @@ PROBLEM_KINDS = (
 )
 #: Excel keeps at most this many characters in a cell.
 MAX_CELL = 32_000
-#: Caps on a spreadsheet before it is read (zip bombs, hostile files).
-MAX_SHEET_BYTES = 200 * 1024 * 1024
 _TRUE = {"1", "x", "yes", "y", "true", "✓", "✔", "•", "*", "+"}
 _FALSE = {"", "0", "no", "n", "false", "-", "–", "none"}
 _SPLIT = re.compile(r"[;\n]")
@@ -106,9 +105,9 @@ def sheet_frame(
     coders: str | list[str] | None = None,
     codes: str | list[str] | None = None,
     layout: str = "columns",
-    documents: list[str] | None = None,
+    doc_ids: list[str] | None = None,
 ) -> pd.DataFrame:
-    """The coding sheet of a project as a DataFrame (what :func:`export_sheet` writes).
+    """The coding sheet of a project as a DataFrame (what :func:`write_sheet` writes).
 
     Parameters
     ----------
@@ -122,7 +121,7 @@ def sheet_frame(
         every codable code of the codebook and any code used that it lacks).
     layout : {"columns", "codes"}
         One column per code (marked ``1``), or one ``codes`` column.
-    documents : list of str, optional
+    doc_ids : list of str, optional
         Only these documents (default: all).
 
     Examples
@@ -140,11 +139,11 @@ def sheet_frame(
         raise SheetError(f"layout must be one of {', '.join(LAYOUTS)}; got {layout!r}")
     corpus = project.corpus
     table = units(corpus, unit)
-    if documents is not None:
-        unknown = sorted(set(documents) - set(corpus.doc_ids))
+    if doc_ids is not None:
+        unknown = sorted(set(doc_ids) - set(corpus.doc_ids))
         if unknown:
             raise SheetError(f"no document(s) {', '.join(unknown)} in the project")
-        table = table[table["doc_id"].isin(documents)]
+        table = table[table["doc_id"].isin(doc_ids)]
     table = table.reset_index(drop=True)
     docs = corpus.documents
     attrs = [c for c in docs.columns if c not in _ATTRIBUTES_SKIP]
@@ -178,7 +177,7 @@ def sheet_frame(
     return out.astype({"start": "int64", "end": "int64"})
 
 
-def export_sheet(
+def write_sheet(
     project: Project,
     path: str | os.PathLike,
     *,
@@ -186,7 +185,7 @@ def export_sheet(
     coders: str | list[str] | None = None,
     codes: str | list[str] | None = None,
     layout: str = "columns",
-    documents: list[str] | None = None,
+    doc_ids: list[str] | None = None,
 ) -> Path:
     """Write a coding sheet (``.xlsx`` or ``.csv``) of the project's units.
 
@@ -197,14 +196,14 @@ def export_sheet(
 
     Examples
     --------
-    >>> export_sheet(read_project("data/sample"), "sheet.xlsx", coders=[])  # doctest: +SKIP
+    >>> write_sheet(read_project("data/sample"), "sheet.xlsx", coders=[])  # doctest: +SKIP
     """
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (".xlsx", ".csv"):
         raise SheetError(f"{path}: a coding sheet is .xlsx or .csv, not '{suffix or 'none'}'")
     table = sheet_frame(
-        project, unit=unit, coders=coders, codes=codes, layout=layout, documents=documents
+        project, unit=unit, coders=coders, codes=codes, layout=layout, doc_ids=doc_ids
     )
     if suffix == ".csv":
         buf = io.StringIO()
@@ -314,13 +313,7 @@ def _read_table(path: Path) -> pd.DataFrame:
         raise ReadError(f"{path}: a coding sheet is .xlsx or .csv, not '{suffix or 'none'}'")
     if not zipfile.is_zipfile(path):
         raise ReadError(f"{path}: not an .xlsx file (an .xlsx is a zip archive; this is not one)")
-    try:
-        with zipfile.ZipFile(path) as zf:
-            total = sum(i.file_size for i in zf.infolist())
-    except zipfile.BadZipFile as exc:
-        raise ReadError(f"{path}: the zip archive is damaged ({exc})") from None
-    if total > MAX_SHEET_BYTES:
-        raise ReadError(f"{path}: unpacks to {total} bytes; refusing more than {MAX_SHEET_BYTES}")
+    check_package(path, kind="spreadsheet (.xlsx)", required=("xl/workbook.xml",))
     from openpyxl import load_workbook
 
     try:
@@ -559,7 +552,7 @@ __all__ = [
     "PROBLEM_KINDS",
     "SheetError",
     "SheetImport",
-    "export_sheet",
     "read_sheet",
     "sheet_frame",
+    "write_sheet",
 ]

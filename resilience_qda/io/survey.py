@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..core.errors import ReadError
+from .container import ZipLimits, check_package
 
 #: Largest CSV or TSV read (a survey of 500,000 respondents is about 500 MB).
 MAX_CSV_BYTES = 4 * 1024**3
@@ -136,39 +137,23 @@ def _csv_rows(path: Path, delimiter: str | None, encoding: str | None) -> Table:
 
 
 def _check_xlsx(path: Path) -> None:
-    """Refuse zip bombs and XML with a DTD before openpyxl reads anything."""
+    """Refuse zip bombs and XML with a DTD before openpyxl reads anything
+    (:func:`resilience_qda.io.container.check_package`), and a shared-strings table too
+    large to hold in memory."""
     if not zipfile.is_zipfile(path):
         raise ReadError(f"{path}: not an .xlsx file (an .xlsx is a zip archive; this is not one)")
-    try:
-        with zipfile.ZipFile(path) as zf:
-            infos = zf.infolist()
-            total = sum(i.file_size for i in infos)
-            if total > MAX_XLSX_BYTES:
-                raise ReadError(
-                    f"{path}: claims to unpack to {total:,} bytes; refusing more than "
-                    f"{MAX_XLSX_BYTES:,} (a zip bomb?)"
-                )
-            shared = sum(
-                i.file_size for i in infos if i.filename.lower().endswith("sharedstrings.xml")
-            )
-            if shared > MAX_SHARED_STRINGS_BYTES:
-                raise ReadError(
-                    f"{path}: its shared strings claim {shared:,} bytes, which would be held in "
-                    f"memory; refusing more than {MAX_SHARED_STRINGS_BYTES:,}. Save the sheet as "
-                    "CSV UTF-8"
-                )
-            for info in infos:
-                if not info.filename.lower().endswith((".xml", ".rels")):
-                    continue
-                with zf.open(info) as fh:
-                    head = fh.read(4096).upper()
-                if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-                    raise ReadError(
-                        f"{path}: {info.filename} declares a DTD or entities, which Excel "
-                        "never writes; refusing to read it"
-                    )
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
-        raise ReadError(f"{path}: the zip archive is damaged ({exc})") from None
+    limits = ZipLimits(max_member_size=MAX_XLSX_BYTES, max_total_size=MAX_XLSX_BYTES)
+    check_package(path, kind="spreadsheet (.xlsx)", required=("xl/workbook.xml",), limits=limits)
+    with zipfile.ZipFile(path) as zf:
+        shared = sum(
+            i.file_size for i in zf.infolist() if i.filename.lower().endswith("sharedstrings.xml")
+        )
+    if shared > MAX_SHARED_STRINGS_BYTES:
+        raise ReadError(
+            f"{path}: its shared strings claim {shared:,} bytes, which would be held in "
+            f"memory; refusing more than {MAX_SHARED_STRINGS_BYTES:,}. Save the sheet as CSV "
+            "UTF-8"
+        )
 
 
 def _cell(value) -> str:

@@ -231,7 +231,7 @@ def _strip(text: str, s: int, e: int) -> tuple[int, int]:
 
 
 def find_candidates(
-    texts: Project | Corpus | Mapping[str, str],
+    corpus: Project | Corpus | Mapping[str, str],
     *,
     key: Key | None = None,
     kinds: Iterable[str] | None = None,
@@ -243,7 +243,7 @@ def find_candidates(
 
     Parameters
     ----------
-    texts : Project, Corpus or mapping
+    corpus : Project, Corpus or mapping
     key : Key, optional
         Real names and their pseudonyms (:func:`~resilience_qda.privacy.key.read_key`).
     kinds : iterable of str, optional
@@ -268,7 +268,7 @@ def find_candidates(
     >>> table[["text", "kind", "replacement"]].values.tolist()
     [['07700 900123', 'PHONE', '[PHONE]']]
     """
-    lookup = project_texts(texts)
+    lookup = project_texts(corpus)
     rows = []
     numbers: dict[tuple[str, str], str] = {}
     for doc_id, text in lookup.items():

@@ -82,7 +82,7 @@ def read_key(path: str | os.PathLike, *, project: str | os.PathLike | None = Non
     if project is not None and _inside(path, Path(project)):
         raise PseudonymKeyError(
             f"{path}: the key is inside the project folder {project}; keep it outside the "
-            "project (it holds the real names) and pass its path with --key"
+            "project (it holds the real names) and pass its path as the key"
         )
     if not path.is_file():
         raise PseudonymKeyError(f"{path}: no such key file (a CSV with name,pseudonym columns)")

@@ -103,7 +103,7 @@ def map_offsets(
     return [start(p) for p in starts], [end(p) for p in ends]
 
 
-def check_review(candidates: pd.DataFrame, texts: dict[str, str]) -> pd.DataFrame:
+def check_review(candidates: pd.DataFrame, corpus: dict[str, str]) -> pd.DataFrame:
     """Validate a (possibly hand-edited) review table against the texts; return the rows
     to replace. Raises :class:`ReviewError` naming the row and what to do."""
     missing = [c for c in ("doc_id", "start", "end", "text", "replacement") if c not in candidates]
@@ -126,15 +126,15 @@ def check_review(candidates: pd.DataFrame, texts: dict[str, str]) -> pd.DataFram
     todo = table[table["action"].isin(REPLACE_ACTIONS)].reset_index(drop=True)
     for i, r in todo.iterrows():
         where = f"review row {r.get('candidate', i + 1)} ({r['doc_id']} {r['start']}-{r['end']})"
-        if r["doc_id"] not in texts:
+        if r["doc_id"] not in corpus:
             raise ReviewError(f"{where}: no document {r['doc_id']!r} in the project")
         try:
             s, e = int(r["start"]), int(r["end"])
         except (TypeError, ValueError):
             raise ReviewError(f"{where}: start and end must be whole numbers") from None
-        if texts[r["doc_id"]][s:e] != str(r["text"]):
+        if corpus[r["doc_id"]][s:e] != str(r["text"]):
             raise ReviewError(
-                f"{where}: the text there is {texts[r['doc_id']][s:e]!r}, not {r['text']!r}; "
+                f"{where}: the text there is {corpus[r['doc_id']][s:e]!r}, not {r['text']!r}; "
                 "the source changed since the review: run `pseudonymise review` again"
             )
         rep = "" if pd.isna(r["replacement"]) else str(r["replacement"])
@@ -259,7 +259,7 @@ def _carry_codings(project, spans, new_texts) -> tuple[pd.DataFrame, pd.DataFram
         d: apply_replacements(t, [(s, e, MASK * len(r)) for s, e, r in spans.get(d, [])])
         for d, t in old.items()
     }
-    result = reanchor(codings, masked, old_texts=old_masked, threshold=0.0, min_kept=0.0)
+    result = reanchor(codings, masked, old_corpus=old_masked, threshold=0.0, min_kept=0.0)
     if len(result.orphans):
         r = result.orphans.iloc[0]
         raise ProjectError(

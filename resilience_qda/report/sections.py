@@ -11,8 +11,8 @@ import pandas as pd
 
 from ..analysis import corpus as corpus_analysis
 from ..analysis.cooccurrence import configuration_counts, cooccurrence, passage_configurations
-from ..analysis.frequencies import code_frequencies, codings_by_coder
-from ..analysis.matrix import matrix_coding, wide
+from ..analysis.frequencies import codings_by_coder, frequencies
+from ..analysis.matrix import matrix, wide
 from ..analysis.retrieval import exemplars, framework_matrix, retrieve
 from ..analysis.timeline import codes_over_time
 from ..analysis.words import word_frequencies
@@ -158,12 +158,12 @@ def coding_section(project: Project, report: Report) -> None:
     others = [c for c in project.coders if c != coder]
     report.text(
         f"The analysis below uses the codings of coder {coder}"
-        + (f" (other coders: {', '.join(others)}; see their counts in code_frequencies.csv)."
+        + (f" (other coders: {', '.join(others)}; see their counts in frequencies.csv)."
            if others else ".")
     )  # fmt: skip
-    freq = code_frequencies(project.codings, project.corpus, codebook=project.codebook)
+    freq = frequencies(project.codings, project.corpus, codebook=project.codebook)
     report.table(
-        "code_frequencies",
+        "frequencies",
         freq,
         "Every code of the codebook by coder: files, references, characters, coverage, words.",
         show=False,
@@ -189,7 +189,7 @@ def themes_section(project: Project, report: Report) -> None:
     if not themes:
         report.text("The codebook has no themes.", css="note")
         return
-    freq = code_frequencies(codings, corpus, codes=themes, aggregate=True, by_coder=False)
+    freq = frequencies(codings, corpus, codes=themes, rollup=True, by_coder=False)
     freq = _reindexed(freq, themes)
     report.table(
         "themes_frequencies",
@@ -206,20 +206,20 @@ def themes_section(project: Project, report: Report) -> None:
     )
     group = _group_attribute(project)
     if group:
-        matrix = matrix_coding(
-            codings, corpus.documents, by=group, count="cases", codes=themes, aggregate=True
+        crossed = matrix(
+            codings, corpus.documents, by=group, count="cases", codes=themes, rollup=True
         )
-        matrix = matrix[matrix["code"].isin(themes)].reset_index(drop=True)
+        crossed = crossed[crossed["code"].isin(themes)].reset_index(drop=True)
         report.table(
             f"themes_by_{group}",
-            matrix,
+            crossed,
             f"Themes by participant {group}: participants (cases) who voiced each theme, "
             "and the share of the group.",
             show=False,
         )
         fig, ax = new_figure((6.5, 3))
         heatmap(
-            matrix.assign(percent=100 * matrix["share"]),
+            crossed.assign(percent=100 * crossed["share"]),
             rows="code",
             columns=group,
             values="percent",
@@ -274,7 +274,7 @@ def elements_section(project: Project, report: Report) -> None:
     if _no_codings(project, report):
         return
     codings, corpus = _codings(project, report), project.corpus
-    freq = code_frequencies(codings, corpus, codes=ELEMENTS, aggregate=True, by_coder=False)
+    freq = frequencies(codings, corpus, codes=ELEMENTS, rollup=True, by_coder=False)
     elements = [p for p in project.codebook.children(ELEMENTS)] or list(
         _children_used(freq, ELEMENTS)["code"]
     )
@@ -339,7 +339,7 @@ def elements_section(project: Project, report: Report) -> None:
                     row[a] = docs[a].get(m["doc_id"]) if a in docs.columns else None
                 report.quote(text, f"{m['configuration']}. {attribution(row)}")
     themes = [p for p in project.codebook.children(THEMES)]
-    co = cooccurrence(codings, how="unit", units=unit_table, aggregate=True)
+    co = cooccurrence(codings, how="unit", units=unit_table, rollup=True)
     co = co[co["code_a"].isin(themes) & co["code_b"].isin(elements)]
     if len(co):
         report.table(
@@ -380,7 +380,7 @@ def framework_section(project: Project, report: Report) -> None:
         children = project.codebook.children(branch) if branch in project.codebook else []
         if not children:
             continue
-        freq = code_frequencies(codings, corpus, codes=children, aggregate=True, by_coder=False)
+        freq = frequencies(codings, corpus, codes=children, rollup=True, by_coder=False)
         freq = _reindexed(freq, children)
         name = branch.replace("-", "_") + "_frequencies"
         report.table(name, freq, f"{title}: files and references.")
@@ -390,19 +390,19 @@ def framework_section(project: Project, report: Report) -> None:
     group = _group_attribute(project)
     areas = project.codebook.children("framework") if "framework" in project.codebook else []
     if group and areas:
-        matrix = matrix_coding(
-            codings, corpus.documents, by=group, count="references", codes=areas, aggregate=True
+        crossed = matrix(
+            codings, corpus.documents, by=group, count="references", codes=areas, rollup=True
         )
-        matrix = matrix[matrix["code"].isin(areas)].reset_index(drop=True)
+        crossed = crossed[crossed["code"].isin(areas)].reset_index(drop=True)
         report.table(
             f"framework_by_{group}",
-            matrix,
+            crossed,
             f"Framework areas by {group}: references, row and column percentages.",
             show=False,
         )
         fig, ax = new_figure((6.5, 2.8))
         heatmap(
-            matrix,
+            crossed,
             rows="code",
             columns=group,
             values="references",
@@ -428,7 +428,7 @@ def change_section(project: Project, report: Report) -> None:
             truncate(codings["code"], 0))
     ]  # fmt: skip
     if "meeting" in docs.columns and docs["meeting"].notna().any():
-        table = codes_over_time(codings, docs, time="meeting", codes=branches, aggregate=True)
+        table = codes_over_time(codings, docs, time="meeting", codes=branches, rollup=True)
         table = table[table["code"].isin(branches)].reset_index(drop=True)
         report.table(
             "branches_over_meetings",
@@ -461,7 +461,7 @@ def change_section(project: Project, report: Report) -> None:
     if "interview_order" in docs.columns and docs["interview_order"].notna().any():
         themes = project.codebook.children(THEMES) if THEMES in project.codebook else []
         table = codes_over_time(
-            codings, docs, time="interview_order", codes=themes or THEMES, aggregate=True
+            codings, docs, time="interview_order", codes=themes or THEMES, rollup=True
         )
         report.table(
             "themes_over_interview_order",
@@ -563,7 +563,7 @@ def codebook_section(project: Project, report: Report) -> None:
     )
     counts = None
     if len(project.codings):
-        freq = code_frequencies(_codings(project, report), aggregate=True, by_coder=False)
+        freq = frequencies(_codings(project, report), rollup=True, by_coder=False)
         counts = freq.set_index("code")["references"]
     fig, ax = new_figure((6.5, max(2.5, 0.24 * int((book["depth"] <= 1).sum()))))
     codebook_tree(book, counts=counts, ax=ax, title="Codebook (two levels) with references")
