@@ -138,7 +138,29 @@ def inputs(tmp_path_factory):
     sheet.to_csv(sheet_file, index=False)
     docx = d / "visit-r.docx"
     write_docx_codings(project.corpus["visit-r"], project.codings_of("A"), docx)
+    survey = d / "survey.csv"
+    survey.write_text(
+        "id,answer,Code 1\n"
+        "r1,The mornings are calmer now.,planning\n"
+        "r2,We meet at the library.,place\n"
+        "r3,,\n"
+        "r4,Slower visits help us.,pace\n"
+    )
     return {
+        "survey import": [
+            "import",
+            survey,
+            "--project",
+            "{P}",
+            "--text-column",
+            "answer",
+            "--id-column",
+            "id",
+            "--codes-columns",
+            "Code *",
+            "--coder",
+            "S",
+        ],
         "base": base,
         "update-source": ["update-source", "{P}", "visit-r", edited],
         "import": ["import", *new_files, "--project", "{P}"],
@@ -167,7 +189,14 @@ def argv_for(inputs, command: str, root: Path) -> list[str]:
     return [str(root) if a == "{P}" else str(a) for a in inputs[command]]
 
 
-COMMANDS = ["update-source", "import", "pseudonymise", "sheet import", "word import"]
+COMMANDS = [
+    "update-source",
+    "import",
+    "pseudonymise",
+    "sheet import",
+    "word import",
+    "survey import",
+]
 
 
 @pytest.mark.parametrize("command", COMMANDS)

@@ -340,6 +340,38 @@ class Transaction:
         self._changes[rel] = staged
         faults.staged(len(self._changes))
 
+    @property
+    def scratch(self) -> Path:
+        """A private folder on the project's file system, removed with the transaction:
+        for outputs written as streams and then handed to :meth:`adopt`."""
+        folder = self._folder / "scratch"
+        if folder not in self._made:
+            _mkdir(folder, where=self.root)
+            self._made.add(folder)
+        return folder
+
+    def adopt(self, rel: str, path: str | os.PathLike) -> None:
+        """Stage the file at ``path`` (written in :attr:`scratch`, or elsewhere on the
+        project's file system) as the new content of ``rel``, by moving it."""
+        rel = _clean(rel)
+        shown = self._target(rel)
+        staged = self._folder / "new" / rel
+        if staged.parent not in self._made:
+            _mkdir(staged.parent, where=self.root)
+            self._made.add(staged.parent)
+        try:
+            faults.check("stage", shown)
+            fd = os.open(path, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            os.replace(path, staged)
+        except OSError as exc:
+            raise storage_error(exc, shown, state=_NOTHING) from None
+        self._changes[rel] = staged
+        faults.staged(len(self._changes))
+
     def remove(self, rel: str) -> None:
         """Stage the removal of ``rel`` (nothing happens if it does not exist)."""
         rel = _clean(rel)
