@@ -98,7 +98,9 @@ def word_frequencies(
     lemma_id = np.where(codes >= 0, lower_codes[np.maximum(codes, 0)], -1)
     keep &= (lemma_id >= 0) & np.asarray(good, dtype=bool)[np.maximum(lemma_id, 0)]
     doc_codes, doc_ids = pd.factorize(tokens["doc_id"])
-    weight = tokens["count"].to_numpy("int64") if "count" in tokens else np.ones(len(tokens), "int64")
+    weight = (
+        tokens["count"].to_numpy("int64") if "count" in tokens else np.ones(len(tokens), "int64")
+    )
     frame = pd.DataFrame({"_lemma": lemma_id[keep], "_doc": doc_codes[keep], "_n": weight[keep]})
     keys = ["_lemma"]
     if by is not None:
