@@ -76,12 +76,15 @@ def word_frequencies(
     [['carer', 3, 2, 1000.0]]
     """
     check_columns(tokens, ["doc_id", "lemma", "is_alpha"], "word_frequencies' tokens table")
-    if by is not None and by not in tokens.columns:
-        if documents is None or by not in documents.columns:
-            raise KeyError(
-                f"word_frequencies: no column {by!r} in the tokens table"
-                + ("" if documents is None else " or the documents table")
-            )
+    if (
+        by is not None
+        and by not in tokens.columns
+        and (documents is None or by not in documents.columns)
+    ):
+        raise KeyError(
+            f"word_frequencies: no column {by!r} in the tokens table"
+            + ("" if documents is None else " or the documents table")
+        )
     # Work on integer codes: strings are looked at once per distinct word, never per token
     # (a tokens table of millions of rows is mostly categoricals).
     keep = tokens["is_alpha"].to_numpy(bool).copy()

@@ -260,8 +260,9 @@ class CodeSuggester(ClassifierMixin, BaseEstimator):
         codes)]``.
 
         One set of folds grouped by document (stratified by each unit's rarest code)
-        serves all codes whose positive documents it spreads over at least two folds, so each fold's classifiers are trained on one
-        slice of the features and calibrated together. A rare code whose documents all
+        serves all codes whose positive documents it spreads over at least two folds, so
+        each fold's classifiers are trained on one slice of the features and calibrated
+        together. A rare code whose documents all
         fall into one shared fold gets folds of its own, stratified by document
         (scikit-learn's ``StratifiedGroupKFold``), as before sharing.
         """
