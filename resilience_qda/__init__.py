@@ -52,7 +52,8 @@ _API = {
     **dict.fromkeys(["read_memos", "add_memo"], "io.memos"),
     **dict.fromkeys(["read_refi", "read_qdc", "write_qdc", "write_qdpx"], "io.refi"),
     # coding
-    **dict.fromkeys(["code", "iter_codings"], "coding.rules"),
+    "code": "coding.engine",
+    "iter_codings": "coding.rules",
     **dict.fromkeys(
         ["code_by_attribute", "code_by_question", "code_by_speaker"], "coding.structure"
     ),

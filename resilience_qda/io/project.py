@@ -138,10 +138,16 @@ def source_loaders(path: str | os.PathLike) -> list[Callable[[], Document]]:
     >>> loaders[0]().doc_id  # doctest: +SKIP
     'interview-B'
     """
+    return [loader for loader, _ in sized_source_loaders(path)]
+
+
+def sized_source_loaders(path: str | os.PathLike) -> list[tuple[Callable[[], Document], int]]:
+    """:func:`source_loaders` with each source's size in bytes, for partitioning work by
+    size without reading the texts (the loaders can be pickled and run elsewhere)."""
     root = Path(path)
     attributes = _read_table(root / "sources.csv", key="doc_id")
     return [
-        functools.partial(_stored_document, f, attributes.get(f.stem, {}))
+        (functools.partial(_stored_document, f, attributes.get(f.stem, {})), f.stat().st_size)
         for f in sorted((root / "sources").glob("*.txt"))
     ]
 
@@ -240,6 +246,19 @@ def _read_codings(root: Path, corpus: Corpus, notes: list[str]) -> pd.DataFrame:
                     f"them with `resilience-qda reanchor {root}`"
                 )
         frames.append(table)
+    for f in sorted(folder.glob("*.parquet")) if folder.is_dir() else []:
+        from .parquet import CATEGORICAL, iter_parquet_codings
+
+        coder = unquote(f.stem)
+        for part in iter_parquet_codings(f, corpus=corpus):
+            part = part.astype({c: object for c in CATEGORICAL})
+            others = sorted(set(part["coder"]) - {coder})
+            if others:
+                raise CodingsError(
+                    f"{f}: holds codings of coder(s) {', '.join(map(repr, others))}; "
+                    f"codings/{f.name} is for coder {coder!r} only"
+                )
+            frames.append(part)
     if not frames:
         return empty_codings()
     # every file was validated above: combine and sort, without validating the rows again
@@ -316,11 +335,32 @@ def codings_files(codings: pd.DataFrame, corpus: Corpus) -> dict[str, bytes]:
     return files
 
 
-def write_codings(codings: pd.DataFrame, path: str | os.PathLike) -> list[Path]:
-    """Write (replace) the codings files of the coders in ``codings`` in a project folder.
+def write_codings(
+    codings: pd.DataFrame,
+    path: str | os.PathLike,
+    *,
+    format: str = "csv",
+    batch: int = 1000,
+) -> list[Path]:
+    """Write (replace) the codings files of the coders in ``codings`` in a project folder,
+    or write a codings table to one ``.csv`` or ``.parquet`` file.
 
     Rows are validated against the project's texts first; other coders' files are left
     alone. Returns the files written.
+
+    Parameters
+    ----------
+    codings : DataFrame
+    path : path-like
+        A project folder, or a file ending in ``.csv`` or ``.parquet``.
+    format : {"csv", "parquet"}
+        In a project: ``"csv"`` (the default, ``codings/<coder>.csv``, git-friendly) or
+        ``"parquet"`` for large projects: ``codings/<coder>.parquet/part-00000.parquet``,
+        ... one part per ``batch`` documents, read one part at a time. Writing one format
+        removes the coder's file of the other format, so a coder's codings are in one
+        place.
+    batch : int
+        Documents per Parquet part.
 
     Examples
     --------
@@ -328,14 +368,49 @@ def write_codings(codings: pd.DataFrame, path: str | os.PathLike) -> list[Path]:
     [PosixPath('data/sample/codings/rules%3Acop-evaluation.csv')]
     """
     root = Path(path)
+    if format not in ("csv", "parquet"):
+        raise ValueError(f"format must be 'csv' or 'parquet'; got {format!r}")
+    if root.suffix.lower() in (".csv", ".parquet") and not root.is_dir():
+        return [_write_codings_file(codings, root)]
     if not (root / "sources").is_dir():
         raise ProjectError(f"{root}: not a project folder (it has no sources/ folder)")
     corpus = Corpus(
         Document(f.stem, _read_stored_text(f)) for f in sorted((root / "sources").glob("*.txt"))
     )
     files = {root / rel: data for rel, data in codings_files(codings, corpus).items()}
-    write_many(files)
-    return sorted(files)
+    if format == "csv":
+        write_many(files)
+        for f in files:
+            _remove(f.with_suffix(".parquet"))
+        return sorted(files)
+    from .parquet import write_parquet_parts
+
+    written = []
+    for f, data in sorted(files.items()):
+        table = pd.read_csv(io.BytesIO(data), dtype={"doc_id": str, "code": str, "coder": str})
+        docs = list(dict.fromkeys(table["doc_id"]))
+        groups = [set(docs[i : i + max(1, batch)]) for i in range(0, len(docs), max(1, batch))]
+        parts = (table[table["doc_id"].isin(g)] for g in groups)
+        written += write_parquet_parts(parts, f.with_suffix(".parquet"))
+        _remove(f)
+    return written
+
+
+def _write_codings_file(codings: pd.DataFrame, target: Path) -> Path:
+    table = validate_codings(codings, origin="codings")
+    if target.suffix.lower() == ".parquet":
+        from .parquet import write_parquet_codings
+
+        return write_parquet_codings(table, target)
+    write_many({target: _csv_bytes(table)})
+    return target
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir():
+        shutil.rmtree(path)
+    elif path.exists():
+        path.unlink()
 
 
 def _is_builtin(codebook: Codebook) -> bool:
