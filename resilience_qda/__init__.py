@@ -100,7 +100,9 @@ _API = {
     "build_report": "report",
 }
 #: Subpackages and modules offered whole: ``rq.plots.heatmap(...)``.
-_MODULES = ("plots",)
+_MODULES = ("plots", "partitioned")
+#: Where an offered module lives, when not at the package's top level.
+_MODULE_PATHS = {"partitioned": "analysis.partitioned"}
 
 __all__ = sorted(
     [
@@ -119,7 +121,7 @@ __all__ = sorted(
 
 def __getattr__(name: str):
     if name in _MODULES:
-        module = importlib.import_module(f".{name}", __name__)
+        module = importlib.import_module(f".{_MODULE_PATHS.get(name, name)}", __name__)
     elif name in _API:
         module = getattr(importlib.import_module(f".{_API[name]}", __name__), name)
     else:

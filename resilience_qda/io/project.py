@@ -251,7 +251,7 @@ def _read_codings(root: Path, corpus: Corpus, notes: list[str]) -> pd.DataFrame:
 
         coder = unquote(f.stem)
         for part in iter_parquet_codings(f, corpus=corpus):
-            part = part.astype({c: object for c in CATEGORICAL})
+            part = part.astype(dict.fromkeys(CATEGORICAL, str))  # as the CSV reader gives
             others = sorted(set(part["coder"]) - {coder})
             if others:
                 raise CodingsError(
@@ -387,7 +387,8 @@ def write_codings(
 
     written = []
     for f, data in sorted(files.items()):
-        table = pd.read_csv(io.BytesIO(data), dtype={"doc_id": str, "code": str, "coder": str})
+        raw = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False)
+        table = validate_codings(raw, origin=str(f))  # the same rows, typed
         docs = list(dict.fromkeys(table["doc_id"]))
         groups = [set(docs[i : i + max(1, batch)]) for i in range(0, len(docs), max(1, batch))]
         parts = (table[table["doc_id"].isin(g)] for g in groups)
