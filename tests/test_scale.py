@@ -171,7 +171,8 @@ def test_the_python_engine_uses_a_given_client(notes_project, cluster, tmp_path)
     assert isinstance(lazy, dd.DataFrame) and len(lazy) == len(local)
 
 
-def test_engine_arguments_are_checked(sample_path, tmp_path, capsys):
+def test_engine_arguments_are_checked(sample_path, tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr("resilience_qda.cli.code.SCHEDULER_TIMEOUT", "1s")
     corpus = rq.Corpus([rq.Document("d", "We had a laugh.")])
     with pytest.raises(ValueError, match="engine must be one of local, dask"):
         rq.code(corpus, engine="spark")

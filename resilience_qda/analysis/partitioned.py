@@ -43,7 +43,8 @@ def _plain(part: pd.DataFrame) -> pd.DataFrame:
 def _documents_whole(codings, whole_documents: bool):
     if whole_documents:
         return codings
-    return codings.astype({"doc_id": "string"}).shuffle(on="doc_id")
+    # task-based shuffle: works under any scheduler (p2p needs a distributed one)
+    return codings.astype({"doc_id": "string"}).shuffle(on="doc_id", shuffle_method="tasks")
 
 
 def _map(codings, function, meta: pd.DataFrame, *args) -> pd.DataFrame:
@@ -214,7 +215,8 @@ def agreement(
     texts = dict(corpus.texts)
     if codes is None:  # every code used in the documents both coders coded, known first
         used = codings[codings["coder"].astype(str).isin([str(c) for c in coders])]
-        used = used[["doc_id", "coder", "code"]].astype(str).drop_duplicates().compute()
+        used = used[["doc_id", "coder", "code"]].astype(str)
+        used = used.map_partitions(pd.DataFrame.drop_duplicates).compute().drop_duplicates()
         sides = used.groupby("doc_id")["coder"].nunique()
         shared = set(sides[sides == len(set(coders))].index)
         codes = sorted(set(used.loc[used["doc_id"].isin(shared), "code"]))

@@ -23,6 +23,9 @@ from ..core.errors import ReadError
 from ..core.model import Document
 from ..core.units import UNITS
 
+#: How long to try to reach a scheduler given with --scheduler.
+SCHEDULER_TIMEOUT = "15s"
+
 
 def add_parser(sub) -> None:
     p = sub.add_parser(
@@ -202,7 +205,7 @@ def _run_dask(args, codebook, parquet: bool) -> int:
         from distributed import Client
 
         try:
-            client = Client(args.scheduler, timeout="20s")
+            client = Client(args.scheduler, timeout=SCHEDULER_TIMEOUT)
         except OSError as exc:
             raise ReadError(
                 f"cannot reach the Dask scheduler at {args.scheduler} ({exc}); start one with "
