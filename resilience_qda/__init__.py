@@ -63,6 +63,10 @@ _API = {
     ),
     "CodeSuggester": "coding.suggest_model",
     **dict.fromkeys(["evaluate", "learning_curve"], "coding.suggest_eval"),
+    **dict.fromkeys(
+        ["StreamingSuggester", "fit_streaming", "predict_partitions"], "coding.suggest_stream"
+    ),
+    "code_dask": "coding.distributed",
     "tokens": "coding.tokens",
     # analysis
     **dict.fromkeys(["frequencies", "codings_by_coder"], "analysis.frequencies"),

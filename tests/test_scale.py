@@ -217,3 +217,33 @@ def _compare(project):
     got = rq.partitioned.agreement(parts, corpus, coders, unit="character")
     want = rq.agreement(project, coders, unit="character")
     pd.testing.assert_frame_equal(got, want, check_dtype=False)
+
+
+# --------------------------------------------------------------------------- out of core
+
+
+def test_the_streaming_suggester_learns_out_of_core_and_predicts_on_partitions(sample_project):
+    from sklearn.metrics import average_precision_score
+
+    from resilience_qda.coding.suggest import training_data
+    from resilience_qda.coding.suggest_stream import fit_streaming, predict_partitions
+
+    data = training_data(sample_project, coder="A")
+    units = data.X(data.coded).assign(**data.Y(data.coded).astype("int64"))
+    docs = sorted(units["doc_id"].unique())
+    held_out = set(docs[::4])
+    train, test = units[~units["doc_id"].isin(held_out)], units[units["doc_id"].isin(held_out)]
+    codes = [c for c in data.codes if train[c].sum() >= 30 and test[c].sum() >= 5]
+    assert codes  # the sample has frequent codes
+    parts = dd.from_pandas(train[["text", *codes]], npartitions=5)
+    with dask.config.set(scheduler="sync"):
+        model = fit_streaming(parts, codes, random_state=0)  # one partition in memory at a time
+        scored = predict_partitions(model, dd.from_pandas(test[["doc_id", "text"]], 3))
+        scored = scored.compute()
+    assert model.n_seen_ == 3 * len(train)  # three epochs over every partition
+    local = model.predict_proba(test[["text"]])
+    assert (scored[codes].to_numpy() == local).all()  # the same numbers on the partitions
+    for j, code in enumerate(codes):  # better than chance on unseen documents
+        assert average_precision_score(test[code], local[:, j]) > 1.5 * test[code].mean()
+    with pytest.raises(ValueError, match="no column for code"):
+        fit_streaming([train[["text"]]], ["nope"])

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from ..core.codes import select_codes
+from ..core.errors import require_dask
 from ..core.model import Codebook, Corpus
 from ..core.stats import kappa_2x2
 from .agreement_character import coding_comparison
@@ -49,6 +50,7 @@ def _documents_whole(codings, whole_documents: bool):
 
 def _map(codings, function, meta: pd.DataFrame, *args) -> pd.DataFrame:
     """Run ``function(partition, *args)`` on every partition; the partial tables, concatenated."""
+    require_dask()
     import dask
 
     shared = [

@@ -191,7 +191,9 @@ def run(args) -> int:
 
 def _run_dask(args, codebook, parquet: bool) -> int:
     from ..coding.distributed import code_dask
+    from ..core.errors import require_dask
 
+    require_dask()
     if not parquet:
         raise ReadError(
             "--engine dask writes Parquet: give -o FILE.parquet (a folder of parts, one per "

@@ -140,6 +140,9 @@ def code_dask(
     >>> codings[["doc_id", "code"]].values.tolist()
     [['m1', 'context/feeling-isolated']]
     """
+    from ..core.errors import require_dask
+
+    require_dask()
     from distributed import Client, LocalCluster, as_completed
 
     from ..core.progress import progress_bar

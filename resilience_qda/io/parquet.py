@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..core.errors import CodingsError
+from ..core.errors import CodingsError, MissingDependencyError
 from ..core.model import Corpus, validate_codings
 
 #: Columns kept as categoricals in memory (dictionary-encoded in the files).
@@ -53,8 +53,19 @@ def categorical(codings: pd.DataFrame) -> pd.DataFrame:
     return codings.astype(present)
 
 
+def _pyarrow():
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError:
+        raise MissingDependencyError(
+            "Parquet codings need pyarrow, which is not installed; install it with: "
+            "pip install pyarrow"
+        ) from None
+
+
 def to_parquet_bytes(codings: pd.DataFrame) -> bytes:
     """One part: the codings table as Parquet bytes (categoricals dictionary-encoded)."""
+    _pyarrow()
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -129,6 +140,7 @@ def iter_parquet_codings(
 ) -> Iterator[pd.DataFrame]:
     """The codings of a Parquet file or parts folder, one part at a time (bounded memory),
     each validated (against ``corpus`` when given) with categoricals."""
+    _pyarrow()
     import pyarrow as pa
     import pyarrow.parquet as pq
 
