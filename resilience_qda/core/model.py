@@ -422,7 +422,7 @@ def validate_codings(
             (i, f"doc_id {table['doc_id'].iloc[i]!r} is not a document of the project")
             for i in np.flatnonzero(~known & (table["doc_id"] != ""))
         ]
-        size = table["doc_id"].map(lengths)
+        size = table["doc_id"].map(lengths).astype("float64")  # NaN for unknown documents
         past = known & (table["end"] > size)
         problems += [
             (
