@@ -244,9 +244,14 @@ def disagreements(
         "only_b": hits["b"] & ~hits["a"],
         "both": hits["a"] & hits["b"],
     }
+    units_of = hits["_u"].to_numpy()
+    names = hits["code"].to_numpy(dtype=object)
+    position = {u: i for i, u in enumerate(differ.tolist())}
     for name, mask in masks.items():
-        joined = hits[mask].groupby("_u", sort=False)["code"].agg("; ".join)
-        out[name] = joined.reindex(differ).fillna("").to_numpy(dtype=object)
+        lists: list[list[str]] = [[] for _ in differ]
+        for u, code in zip(units_of[mask.to_numpy()], names[mask.to_numpy()], strict=True):
+            lists[position[u]].append(code)  # codes arrive sorted within each unit
+        out[name] = np.array(["; ".join(x) for x in lists], dtype=object)
     texts = corpus.texts
     out["text"] = [
         texts[d][s:e] for d, s, e in zip(out["doc_id"], out["start"], out["end"], strict=True)
