@@ -9,6 +9,10 @@ import pandas as pd
 
 from ..core.codes import select_codes
 from ..core.model import Corpus
+from .exemplars import exemplars
+
+#: Optional columns of the codings that travel with each passage.
+CARRIED = ("memo", "pinned")
 
 RETRIEVAL_COLUMNS = [
     "doc_id",
@@ -50,7 +54,7 @@ def speakers(spans: pd.DataFrame, turns: pd.DataFrame) -> pd.DataFrame:
     out["speaker"] = pd.Series(
         [None if pd.isna(v) else v for v in found["speaker"]], index=spans.index, dtype=object
     )
-    out["interviewer"] = found["interviewer"].fillna(False).astype(bool).values
+    out["interviewer"] = found["interviewer"].eq(True).to_numpy()
     return out
 
 
@@ -69,7 +73,7 @@ def retrieve(
     Parameters
     ----------
     codings : DataFrame
-        A codings table (a ``memo`` column, where present, is carried along).
+        A codings table (``memo`` and ``pinned`` columns, where present, are carried along).
     corpus : Corpus
         The documents the offsets point into.
     codes : str or list of str, optional
@@ -83,7 +87,7 @@ def retrieve(
     -------
     DataFrame
         ``doc_id, start, end, code, coder, speaker, interviewer, text, before, after``, the
-        attributes, and ``memo`` if the codings have memos.
+        attributes, and ``memo`` and ``pinned`` where the codings have those columns.
 
     Examples
     --------
@@ -98,7 +102,8 @@ def retrieve(
     table = select_codes(codings, codes, rollup=rollup)
     table = table.sort_values(["doc_id", "start", "end", "code", "coder"], kind="stable")
     table = table.reset_index(drop=True)
-    keep = ["doc_id", "start", "end", "code", "coder"] + (["memo"] if "memo" in table else [])
+    carried = [c for c in CARRIED if c in table]
+    keep = ["doc_id", "start", "end", "code", "coder", *carried]
     table = table[keep].copy()
     texts = corpus.texts
     triples = [
@@ -115,63 +120,7 @@ def retrieve(
     present = [a for a in attributes if a in docs.columns and a not in table.columns]
     if present:
         table = table.merge(docs[["doc_id", *present]], on="doc_id", how="left")
-    columns = RETRIEVAL_COLUMNS + present + (["memo"] if "memo" in table else [])
-    return table[columns]
-
-
-def exemplars(
-    retrieved: pd.DataFrame,
-    *,
-    n: int = 3,
-    by: str = "case",
-    spread: str | None = None,
-    min_chars: int = 60,
-    max_chars: int = 420,
-) -> pd.DataFrame:
-    """Pick up to ``n`` quotable passages from :func:`retrieve`'s table, one per ``by`` first.
-
-    Participants' words come before the interviewer's and notes; passages of a quotable
-    length (``min_chars`` to ``max_chars``) before shorter or longer ones; then different
-    cases (or documents) before a second passage of the same one; with ``spread`` (e.g.
-    ``"sector"``), cases of a group not yet quoted before a second case of a group.
-    Deterministic: ties keep document order.
-
-    Examples
-    --------
-    >>> r = pd.DataFrame({"doc_id": ["i1", "i1", "i2", "i3"], "case": ["L", "L", "S", "B"],
-    ...                   "sector": ["social work", "social work", "social work", "foster care"],
-    ...                   "interviewer": [False] * 4,
-    ...                   "text": ["x" * 100, "y" * 100, "z" * 100, "w" * 100]})
-    >>> exemplars(r, n=2)["case"].tolist()
-    ['L', 'S']
-    >>> exemplars(r, n=2, spread="sector")["case"].tolist()
-    ['L', 'B']
-    """
-    if not len(retrieved):
-        return retrieved.copy()
-    table = retrieved.reset_index(drop=True)
-    length = table["text"].str.len()
-    group = table[by] if by in table else table["doc_id"]
-    group = group.astype(object).where(group.notna(), table["doc_id"])
-    rank = pd.DataFrame(
-        {
-            "interviewer": table.get("interviewer", pd.Series(False, index=table.index)),
-            "misfit": ~length.between(min_chars, max_chars),
-            "order": np.arange(len(table)),
-            "group": group.values,
-        }
-    )
-    # the best-fitting passage of each case first, then each case's second best, ...
-    fitted = rank.sort_values(["interviewer", "misfit", "order"])
-    fitted["repeat"] = fitted.groupby("group", sort=False).cumcount()
-    keys = ["repeat", "interviewer", "misfit", "order"]
-    if spread is not None and spread in table:
-        wider = table[spread].astype(object).where(table[spread].notna(), "")
-        fitted["wider"] = wider.loc[fitted.index].values
-        fitted["spread"] = fitted.groupby(["repeat", "interviewer", "misfit", "wider"]).cumcount()
-        keys = ["repeat", "interviewer", "misfit", "spread", "order"]
-    best = fitted.sort_values(keys).index
-    return table.loc[best[:n]].sort_values(["doc_id", "start"] if "start" in table else [])
+    return table[RETRIEVAL_COLUMNS + present + carried]
 
 
 def framework_matrix(
@@ -248,3 +197,6 @@ def framework_matrix(
     return pd.DataFrame(out, columns=[rows, "code", "passages", "passages_text"]).astype(
         {"passages": "int64"}
     )
+
+
+__all__ = ["RETRIEVAL_COLUMNS", "exemplars", "framework_matrix", "retrieve", "speakers"]

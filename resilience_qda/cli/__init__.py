@@ -30,6 +30,7 @@ COMMANDS = [
     "sheet",
     "word",
     "suggest",
+    "serve",
 ]
 
 

@@ -25,6 +25,10 @@ class QDAWarning(UserWarning):
     """Something was kept but looks wrong (codes missing from the codebook, moved codings)."""
 
 
+class ClaimsError(QDAError, ValueError):
+    """A claims ledger (claims.yaml) is malformed: missing keys, unknown codes, bad values."""
+
+
 class MissingDependencyError(QDAError, ImportError):
     """An optional part needs a package that is not installed (e.g. the Dask engine)."""
 

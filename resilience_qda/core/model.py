@@ -16,6 +16,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
+from .display import codebook_html, document_html, esc, table_html
 from .errors import CodebookError, CodingsError
 from .turns import TRANSCRIPT_KINDS, turn_rows, turns_frame
 
@@ -68,6 +69,9 @@ class Document:
     def __repr__(self) -> str:
         return f"Document({self.doc_id!r}, kind={self.kind!r}, {len(self.text)} chars)"
 
+    def _repr_html_(self) -> str:
+        return document_html(self.doc_id, self.text, kind=self.kind)
+
 
 class Corpus:
     """An ordered collection of documents plus the case attributes that describe them.
@@ -110,6 +114,14 @@ class Corpus:
 
     def __repr__(self) -> str:
         return f"Corpus({len(self)} documents)"
+
+    def _repr_html_(self) -> str:
+        kinds = self.documents["kind"].value_counts()
+        summary = ", ".join(f"{n} {esc(k)}" for k, n in kinds.items())
+        return (
+            f"<div><strong>Corpus</strong>: {len(self)} documents ({summary}), "
+            f"{len(self.cases)} cases{table_html(self.documents)}</div>"
+        )
 
     @property
     def doc_ids(self) -> list[str]:
@@ -182,6 +194,9 @@ class Code:
     codable: bool = True
     #: Identifier of the code in another tool (a REFI-QDA GUID), kept for round trips.
     guid: str | None = None
+    #: A negative (disconfirming) code: its passages count against claims, not for them
+    #: (e.g. scepticism about the framework, practice unchanged).
+    negative: bool = False
 
     @property
     def parent(self) -> str | None:
@@ -239,6 +254,10 @@ class Codebook:
     def __repr__(self) -> str:
         return f"Codebook({self.name!r}, {len(self)} codes)"
 
+    def _repr_html_(self) -> str:
+        rows = ((c.path, c.name, c.description, c.depth) for c in self)
+        return codebook_html(rows, title=f"Codebook {self.name} ({len(self)} codes)")
+
     @property
     def paths(self) -> list[str]:
         return list(self._codes)
@@ -282,8 +301,14 @@ class Codebook:
             f"{', '.join(hits)}; use the full path"
         )
 
+    @property
+    def negative(self) -> list[str]:
+        """Paths of the codes marked negative (disconfirming), in codebook order."""
+        return [p for p, c in self._codes.items() if c.negative]
+
     def to_frame(self) -> pd.DataFrame:
-        """One row per code: ``code`` (path), ``parent``, ``name``, ``description``, ..."""
+        """One row per code: ``code`` (path), ``parent``, ``name``, ``description``, ...,
+        ``codable`` and ``negative``."""
         rows = [
             {
                 "code": c.path,
@@ -296,6 +321,7 @@ class Codebook:
                 "color": c.color or "",
                 "depth": c.depth,
                 "codable": c.codable,
+                "negative": c.negative,
             }
             for c in self
         ]
@@ -312,6 +338,7 @@ class Codebook:
                 "color",
                 "depth",
                 "codable",
+                "negative",
             ],
         )
 
@@ -422,7 +449,7 @@ def validate_codings(
             (i, f"doc_id {table['doc_id'].iloc[i]!r} is not a document of the project")
             for i in np.flatnonzero(~known & (table["doc_id"] != ""))
         ]
-        size = table["doc_id"].map(lengths).astype("float64")  # NaN for unknown documents
+        size = table["doc_id"].map(lengths).astype("float64")  # a header-only file too
         past = known & (table["end"] > size)
         problems += [
             (
@@ -514,3 +541,46 @@ class Project:
             f"Project({len(self.corpus)} documents, {len(self.codebook)} codes, "
             f"{len(self.codings)} codings by {len(self.coders)} coder(s))"
         )
+
+    def show(self, doc_id: str, *, coder: str | Iterable[str] | None = None) -> CodedDocument:
+        """A document with its codings, shown highlighted in a notebook.
+
+        Examples
+        --------
+        >>> project.show("interview-L", coder="A")  # doctest: +SKIP
+        """
+        rows = self.codings[self.codings["doc_id"] == doc_id]
+        if coder is not None:
+            rows = rows[rows["coder"].isin([coder] if isinstance(coder, str) else list(coder))]
+        return CodedDocument(self.corpus[doc_id], rows.reset_index(drop=True))
+
+    def _repr_html_(self) -> str:
+        per_coder = (
+            self.codings.groupby("coder")
+            .agg(
+                codings=("code", "size"), codes=("code", "nunique"), documents=("doc_id", "nunique")
+            )
+            .reset_index()
+        )
+        where = f" at <code>{esc(self.path)}</code>" if self.path else ""
+        notes = "".join(f"<li>{esc(w)}</li>" for w in self.warnings)
+        return (
+            f"<div><strong>Project</strong>{where}: {len(self.corpus)} documents, "
+            f"{len(self.codebook)} codes in codebook {esc(self.codebook.name)}, "
+            f"{len(self.codings)} codings by {len(self.coders)} coder(s)"
+            f"{table_html(per_coder) if len(per_coder) else ''}"
+            + (f"<p>Warnings:</p><ul>{notes}</ul>" if notes else "")
+            + "</div>"
+        )
+
+
+@dataclass(frozen=True)
+class CodedDocument:
+    """A document and some of its codings: what :meth:`Project.show` returns."""
+
+    document: Document
+    codings: pd.DataFrame
+
+    def _repr_html_(self) -> str:
+        d = self.document
+        return document_html(d.doc_id, d.text, self.codings, kind=d.kind)
