@@ -162,7 +162,7 @@ def code_dask(
         )
         client = Client(own)
     try:
-        n_workers = max(1, len(client.scheduler_info().get("workers", {})) or (workers or 1))
+        n_workers = max(1, len(client.nthreads()) or (workers or 1))  # every worker
         target = partition_chars or max(
             1, min(PARTITION_CHARS, -(-sum(sizes) // (4 * n_workers)) or 1)
         )
