@@ -56,15 +56,15 @@ def main() -> None:
     table, wall, cpu = timed(project)
     print(f"shared folds, vectorised calibration:   {wall:.1f} s wall, {cpu:.1f} s CPU")
     if args.baseline:
-        a = base.set_index(["code", "coder", "reference"])["kappa"]
-        b = table.set_index(["code", "coder", "reference"])["kappa"]
-        model = [k for k in a.index if k[1].startswith("model:")]
-        diff = (a[model] - b.reindex(model)).abs()
+        keys = ["code", "coder", "reference", "scope"]
+        both = base.merge(table, on=keys, suffixes=("_old", "_new"))
+        both = both[both["coder"].str.startswith("model:")]
+        diff = (both["kappa_old"] - both["kappa_new"]).abs()
+        pooled = both[both["code"] == suggest_eval.ALL_CODES].iloc[0]
         print(
             f"speed-up {base_wall / wall:.1f}x wall, {base_cpu / cpu:.1f}x CPU; model kappas "
-            f"per code differ by {diff.median():.3f} (median), {diff.max():.3f} (max); "
-            f"pooled kappa {a[[k for k in model if k[0] == suggest_eval.ALL_CODES]].iloc[0]:.3f} "
-            f"-> {b[[k for k in model if k[0] == suggest_eval.ALL_CODES]].iloc[0]:.3f}"
+            f"per code differ by {diff.median():.3f} (median), {diff.max():.3f} (max); pooled "
+            f"kappa {pooled['kappa_old']:.3f} -> {pooled['kappa_new']:.3f}"
         )
 
 
