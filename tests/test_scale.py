@@ -247,3 +247,12 @@ def test_the_streaming_suggester_learns_out_of_core_and_predicts_on_partitions(s
         assert average_precision_score(test[code], local[:, j]) > 1.5 * test[code].mean()
     with pytest.raises(ValueError, match="no column for code"):
         fit_streaming([train[["text"]]], ["nope"])
+
+
+def test_parquet_codings_in_a_project_warn_when_the_text_moved(notes_project, tmp_path):
+    copy = shutil.copytree(notes_project, tmp_path / "p")
+    rq.write_codings(rq.read_project(copy).codings, copy, format="parquet")
+    source = copy / "sources" / "int-01.txt"
+    source.write_text("Inserted words. " + source.read_text(encoding="utf-8"), encoding="utf-8")
+    with pytest.warns(rq.QDAWarning, match=r"A\.parquet: \d+ coding\(s\) no longer cover"):
+        rq.read_project(copy)

@@ -250,6 +250,7 @@ def _read_codings(root: Path, corpus: Corpus, notes: list[str]) -> pd.DataFrame:
         from .parquet import CATEGORICAL, iter_parquet_codings
 
         coder = unquote(f.stem)
+        drifted, first = 0, None
         for part in iter_parquet_codings(f, corpus=corpus):
             part = part.astype(dict.fromkeys(CATEGORICAL, str))  # as the CSV reader gives
             others = sorted(set(part["coder"]) - {coder})
@@ -258,7 +259,17 @@ def _read_codings(root: Path, corpus: Corpus, notes: list[str]) -> pd.DataFrame:
                     f"{f}: holds codings of coder(s) {', '.join(map(repr, others))}; "
                     f"codings/{f.name} is for coder {coder!r} only"
                 )
+            if "quote" in part:
+                moved = part[coded_text(part, corpus) != part["quote"].fillna("")]
+                drifted += len(moved)
+                first = first if first is not None or not len(moved) else moved.iloc[0]
             frames.append(part)
+        if drifted:
+            notes.append(
+                f"{f.name}: {drifted} coding(s) no longer cover their quoted text (first: "
+                f"{first['doc_id']} [{first['start']}:{first['end']}]); the source was edited "
+                f"after coding: re-anchor them with `resilience-qda reanchor {root}`"
+            )
     if not frames:
         return empty_codings()
     # every file was validated above: combine and sort, without validating the rows again
