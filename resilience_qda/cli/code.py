@@ -16,10 +16,11 @@ import functools
 import os
 import sys
 import tempfile
+import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from ..core.errors import ReadError
+from ..core.errors import QDAWarning, ReadError
 from ..core.model import Document
 from ..core.units import UNITS
 
@@ -50,6 +51,12 @@ def add_parser(sub) -> None:
         help="an installed trained spaCy pipeline to use instead of the offline default",
     )
     p.add_argument("--interviewer", action="store_true", help="code interviewer turns too")
+    p.add_argument(
+        "--all-languages",
+        action="store_true",
+        help="code documents in every language (default: only those in the codebook's "
+        "language; the others are named in a warning)",
+    )
     p.add_argument("--n-process", type=int, default=1, metavar="N", help="worker processes")
     p.add_argument("--batch-size", type=int, default=64, metavar="N", help="texts per batch")
     p.add_argument(
@@ -165,17 +172,23 @@ def run(args) -> int:
         n_process=args.n_process,
         progress=False if args.no_progress else None,
         as_tuples=True,
+        all_languages=args.all_languages,
     )
     saved = []
-    if parquet:
-        n = _write_parquet(frames, args.output, saved if args.save else None)
-        frames = iter(())
     try:
-        n = n if parquet else _write(frames, args, saved)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", QDAWarning)
+            if parquet:
+                n = _write_parquet(frames, args.output, saved if args.save else None)
+            else:
+                n = _write(frames, args, saved)
     except BrokenPipeError:  # e.g. piped into head: stop quietly
         with contextlib.suppress(OSError):
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    for w in caught:
+        if issubclass(w.category, QDAWarning):
+            print(f"warning: {w.message}", file=sys.stderr)
     if args.save:
         from ..coding.rules import RULE_COLUMNS
         from ..io.project import write_codings
@@ -228,6 +241,7 @@ def _run_dask(args, codebook, parquet: bool) -> int:
             nlp=args.model,
             interviewer=args.interviewer,
             batch_size=args.batch_size,
+            all_languages=args.all_languages,
         )
     finally:
         if client is not None:

@@ -30,6 +30,13 @@ ANCHOR_COLUMNS = ("prefix", "quote", "suffix")
 ANCHOR_CONTEXT = 24
 
 
+#: Letters that Unicode does not decompose into an ASCII letter and a mark.
+_TRANSLITERATE = str.maketrans(
+    {"ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ß": "ss", "đ": "d",
+     "Đ": "D", "ł": "l", "Ł": "L", "þ": "th", "Þ": "TH", "ð": "d", "Ð": "D", "ı": "i"}
+)  # fmt: skip
+
+
 def slugify(name: str) -> str:
     """Return the path segment of a code name: lower case, ASCII, words joined by hyphens.
 
@@ -37,7 +44,10 @@ def slugify(name: str) -> str:
     'more-responsive-and-flexible'
     >>> slugify("Understand other people's feelings")
     'understand-other-peoples-feelings'
+    >>> slugify("Økonomi og støtte"), slugify("Größe")
+    ('okonomi-og-stotte', 'grosse')
     """
+    name = name.translate(_TRANSLITERATE)
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower().replace("'", "")).strip("-")
 
@@ -220,9 +230,18 @@ class Codebook:
     """
 
     def __init__(
-        self, codes: Iterable[Code] = (), *, name: str = "", title: str = "", version: str = ""
+        self,
+        codes: Iterable[Code] = (),
+        *,
+        name: str = "",
+        title: str = "",
+        version: str = "",
+        language: str = "",
     ):
         self.name, self.title, self.version = name, title, str(version or "")
+        #: ISO 639-1 code of the language the codebook's patterns are written in ("" when
+        #: it does not say; rule coding then takes English).
+        self.language = str(language or "").strip().lower()
         #: What other tools need for round trips (REFI-QDA code sets), JSON-serialisable.
         self.exchange: dict = {}
         self._codes: dict[str, Code] = {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from importlib import resources
 from pathlib import Path
 
@@ -310,10 +311,24 @@ def codebook_from_dict(tree: object, *, origin: str = "<codebook>", _node=None) 
         name=str(tree.get("name") or ""),
         title=str(tree.get("title") or ""),
         version=str(tree.get("version") or ""),
+        language=_language(tree.get("language"), origin),
     )
     book.origin = origin
     book.lines = {p: n for p, n in lines.items() if n}
     return book
+
+
+def _language(value: object, origin: str) -> str:
+    """A codebook's ``language:``: an ISO 639-1 code such as ``en`` or ``da``."""
+    if value is None or value == "":
+        return ""
+    text = str(value).strip().lower()
+    if not re.fullmatch(r"[a-z]{2,3}(?:[-_][a-z0-9]{2,8})?", text):
+        raise CodebookError(
+            f"{origin}: language {value!r} is not a language code; give an ISO 639-1 code "
+            "such as en, da or de"
+        )
+    return text
 
 
 def codebook_to_dict(codebook: Codebook) -> dict:
@@ -347,6 +362,7 @@ def codebook_to_dict(codebook: Codebook) -> dict:
             ("name", codebook.name),
             ("title", codebook.title),
             ("version", codebook.version),
+            ("language", codebook.language),
         )
         if v
     }

@@ -76,6 +76,7 @@ def codebook_of(project: Project) -> Codebook:
         name=project.codebook.name,
         title=project.codebook.title,
         version=project.codebook.version,
+        language=project.codebook.language,
     )
     sets = [s for s in refi.get("sets", []) if s.get("codes")]
     book.exchange["refi"] = {"sets": sets, "guids": guids}
@@ -109,6 +110,7 @@ def merge_projects(base: Project, extra: Project, *, origin: str = "the import")
             name=base.codebook.name,
             title=base.codebook.title,
             version=base.codebook.version,
+            language=base.codebook.language,
         )
     cases = base.corpus.cases
     if len(extra.corpus.cases):

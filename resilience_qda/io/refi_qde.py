@@ -130,7 +130,7 @@ class _QdeWriter:
                     if p not in have:
                         codes.append(Code(p, parts[i - 1], codable=i == len(parts)))
                         have.add(p)
-            codebook = Codebook(codes, name=codebook.name)
+            codebook = Codebook(codes, name=codebook.name, language=codebook.language)
             self.notes.append(
                 f"{len(missing)} codes used in codings but not in the codebook were added: "
                 + ", ".join(missing)

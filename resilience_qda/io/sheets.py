@@ -425,7 +425,11 @@ def read_sheet(
                     new.append(Code(p, part))
             if new:
                 book = Codebook(
-                    [*book, *new], name=book.name, title=book.title, version=book.version
+                    [*book, *new],
+                    name=book.name,
+                    title=book.title,
+                    version=book.version,
+                    language=book.language,
                 )
                 created.extend(c.path for c in new)
             return p or None
