@@ -161,7 +161,8 @@ def token_counts(
     columns = ["_doc", "language", "lemma", "_lower", "is_stop", "is_alpha", "interviewer"]
     table = pd.DataFrame(counted, columns=[*columns, "count"])
     if lemmas == "written" and len(table):
-        ok = [lem in written[lang] for lem, lang in zip(table["lemma"], table["language"])]
+        pairs = zip(table["lemma"], table["language"], strict=True)
+        ok = [lem in written[lang] for lem, lang in pairs]
         table["lemma"] = table["lemma"].where(ok, table["_lower"])
     keys = ["_doc", "lemma", "is_stop", "is_alpha", "interviewer", "language"]
     table = table.groupby(keys, sort=False, as_index=False)["count"].sum()
