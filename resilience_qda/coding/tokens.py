@@ -139,9 +139,9 @@ def token_counts(
     Examples
     --------
     >>> from resilience_qda.core.model import Document
-    >>> t = token_counts(Corpus([Document("d", "Carers, carers mapping.")]))
+    >>> t = token_counts(Corpus([Document("d", "Carers met a carer.")]))
     >>> t[["lemma", "count"]].values.tolist()
-    [['carer', 2], [',', 1], ['mapping', 1], ['.', 1]]
+    [['carer', 2], ['met', 1], ['a', 1], ['.', 1]]
     """
     _check(lemmas)
     docs = list(corpus)
