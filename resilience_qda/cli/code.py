@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import functools
+import io
 import os
 import sys
 import tempfile
@@ -304,20 +305,45 @@ def _write(frames, args, saved: list) -> int:
 
 @contextlib.contextmanager
 def _output(path: str | None):
-    """stdout, or a temporary file beside ``path`` renamed into place when complete."""
+    """stdout; a file inside a project folder, written through the project's transaction
+    when complete; or a temporary file beside ``path`` renamed into place when complete."""
+    from ..io.atomic import project_root_of, write_bytes
+    from ..io.storage import storage_error
+
     if not path or path == "-":
         yield sys.stdout
         return
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    if project_root_of(target) is not None:
+        buffer = io.StringIO(newline="")
+        yield buffer
+        write_bytes(target, buffer.getvalue().encode("utf-8"), command="code -o")
+        return
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        raise storage_error(exc, target, state="nothing was written") from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, target)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        if isinstance(exc, BrokenPipeError):
+            raise
+        raise storage_error(exc, target, state="the file was not changed") from None
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask

@@ -7,6 +7,7 @@ codings of commented Word files) to :mod:`resilience_qda.io.imports`.
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 import warnings
 from collections import Counter
@@ -15,12 +16,13 @@ from pathlib import Path
 import pandas as pd
 
 from ..core.errors import ProjectError, QDAWarning, ReadError
-from ..core.model import Corpus, Project
-from ..io import read_project, write_project
-from ..io.codebook import read_codebook
+from ..core.model import Corpus
+from ..io import write_project
 from ..io.memos import memos_frame
-from ..io.project import DEFAULT_CODEBOOK
+from ..io.names import check_file_name
+from ..io.project import current_or_new_project
 from ..io.sources import TABLE_SUFFIXES
+from ..io.transaction import transaction
 from . import warn
 
 
@@ -86,38 +88,65 @@ def add_parser(sub) -> None:
 
 def run(args) -> int:
     refi = [f for f in args.files if Path(f).suffix.lower() in (".qdpx", ".qdc", ".qde")]
-    if refi:
-        from ..io import refi as refi_io  # REFI-QDA exchange
-
-        reports = refi_io.import_into_project(
-            refi,
-            args.project,
-            base=args.base,
-            unit=None if args.offsets == "auto" else args.offsets,
-        )
-        for report in reports:
-            print(report.summary(), file=sys.stderr)
-        args.files = [f for f in args.files if f not in refi]
-        if not args.files:
-            return 0
     tables = [f for f in args.files if Path(f).suffix.lower() in TABLE_SUFFIXES]
-    if tables or args.text_column:
+    if tables or args.text_column:  # survey answers: each table its own transaction
         _import_surveys(args, tables)
-        args.files = [f for f in args.files if f not in tables]
-        if not args.files:
-            return 0
+    files = [f for f in args.files if f not in refi and f not in tables]
+    if not files and not refi:
+        return 0
     root = Path(args.project)
+    reports, found = [], None
+    # the whole read-modify-write holds the project's lock: two imports never lose a row,
+    # and of two imports of one new document exactly one succeeds
+    with transaction(root, command="import"):
+        project = current_or_new_project(root)
+        warn(project.warnings)
+        if refi:
+            from ..io import refi as refi_io  # REFI-QDA exchange
+
+            project, reports = refi_io.merge_refi_files(
+                project, refi, base=args.base, unit=None if args.offsets == "auto" else args.offsets
+            )
+        if files:
+            found = _read_new(args, files, project)
+            new = found.documents
+            clash = [d.doc_id for d in new if d.doc_id in project.corpus]
+            if clash:
+                raise ProjectError(
+                    f"{root} already has document(s) {', '.join(clash)}; rename the "
+                    "files or remove the old sources first (nothing was changed)"
+                )
+            project = dataclasses.replace(
+                project,
+                corpus=Corpus([*project.corpus, *new], cases=project.corpus.cases),
+                codebook=found.codebook,
+                codings=pd.concat([project.codings, found.codings], ignore_index=True),
+                memos=memos_frame(
+                    [*project.memos.to_dict("records"), *found.memos.to_dict("records")]
+                ),
+            )
+        write_project(project, root)
+        if refi:
+            from ..io.refi import save_exchange
+
+            save_exchange(project, root)
+    for report in reports:
+        print(report.summary(), file=sys.stderr)
+    if found is not None:
+        print(_summary(found, root), file=sys.stderr)
+    return 0
+
+
+def _read_new(args, files: list[str], project):
+    """The new files read (Word comments coded with the project's codebook), their
+    document ids checked against every file system's rules."""
     from ..io.imports import read_sources
 
-    project = read_project(root) if (root / "sources").is_dir() else None
-    if project is not None:
-        warn(project.warnings)
-    book = project.codebook if project is not None else read_codebook(DEFAULT_CODEBOOK)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", QDAWarning)
         found = read_sources(
-            args.files,
-            codebook=book,
+            files,
+            codebook=project.codebook,
             comments=not args.no_comments,
             coder=args.coder,
             kind=args.kind,
@@ -127,24 +156,12 @@ def run(args) -> int:
         )
     warn([str(w.message) for w in caught if issubclass(w.category, QDAWarning)])
     warn(found.problems)
-    new = found.documents
-    if project is not None:
-        clash = [d.doc_id for d in new if d.doc_id in project.corpus]
-        if clash:
-            raise ProjectError(
-                f"{root} already has document(s) {', '.join(clash)}; rename the "
-                "files or remove the old sources first (nothing was changed)"
-            )
-        corpus = Corpus([*project.corpus, *new], cases=project.corpus.cases)
-        codings = pd.concat([project.codings, found.codings], ignore_index=True)
-        memos = memos_frame([*project.memos.to_dict("records"), *found.memos.to_dict("records")])
-        project = Project(corpus, found.codebook, codings, memos)
-    else:
-        memos = memos_frame(found.memos.to_dict("records"))
-        project = Project(Corpus(new), found.codebook, found.codings, memos)
-    write_project(project, root)
-    print(_summary(found, root), file=sys.stderr)
-    return 0
+    for d in found.documents:
+        check_file_name(
+            f"{d.doc_id}.txt",
+            what=f"{d.metadata.get('original_file', d.doc_id)}: document id {d.doc_id!r}",
+        )
+    return found
 
 
 def _import_surveys(args, tables: list[str]) -> None:

@@ -365,6 +365,10 @@ class Codebook:
 # --------------------------------------------------------------------------- codings table
 
 
+#: Largest offset a codings table accepts (texts are far shorter; larger numbers are damage).
+MAX_OFFSET = 2**53
+
+
 def empty_codings() -> pd.DataFrame:
     """A codings table with no rows and the schema's columns and dtypes."""
     return pd.DataFrame(
@@ -431,11 +435,19 @@ def validate_codings(
     numbers_ok = pd.Series(True, index=table.index)
     for col in ("start", "end"):
         numeric = pd.to_numeric(table[col], errors="coerce")
+        if numeric.dtype == object:  # integers too large for int64 stay Python ints
+            numeric = pd.to_numeric(numeric.astype(float), errors="coerce")
         bad = numeric.isna() | (numeric != np.floor(numeric.fillna(0)))
         problems += [
             (i, f"{col} is not a whole number ({table[col].iloc[i]!r})")
             for i in np.flatnonzero(bad)
         ]
+        huge = ~bad & (numeric.abs() > MAX_OFFSET)
+        problems += [
+            (i, f"{col} {table[col].iloc[i]!r} is far too large to be a position in a text")
+            for i in np.flatnonzero(huge)
+        ]
+        bad |= huge
         numbers_ok &= ~bad
         table[col] = numeric.fillna(-1).astype("int64")
     score = pd.to_numeric(table["score"], errors="coerce")
@@ -542,6 +554,9 @@ class Project:
     #: What other tools need for round trips but analysis never uses (REFI-QDA GUIDs, sets,
     #: variable types), JSON-serialisable; see ``resilience_qda.io.refi``.
     exchange: dict = field(default_factory=dict)
+    #: A fingerprint of the project folder's files when it was read (``path``), so that
+    #: writing it back can refuse to overwrite changes made since; see ``io.project``.
+    folder_state: str | None = field(default=None, repr=False, compare=False)
 
     @property
     def coders(self) -> list[str]:

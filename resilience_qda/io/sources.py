@@ -5,6 +5,7 @@ transcript but does not read as speaker turns is reported in a warning."""
 from __future__ import annotations
 
 import os
+import re
 import warnings
 from collections.abc import Iterable
 from pathlib import Path
@@ -124,8 +125,14 @@ def read_document(
         meta["kind"] = kind
     meta.setdefault("original_file", path.name)
     meta.setdefault("encoding", used)
+    doc_id = doc_id or str(meta.pop("doc_id", None) or path.stem)
+    if re.search(r"[\x00-\x1f\x7f]", doc_id):
+        raise ReadError(
+            f"{path}: the document id {doc_id!r} contains a control character; give a "
+            "doc_id of letters, digits, '-', '_' and '.'"
+        )
     return Document(
-        doc_id or str(meta.pop("doc_id", None) or path.stem),
+        doc_id,
         text,
         finish_metadata(
             text, meta, speaker_pattern=speaker_pattern, language=language, name=str(path)

@@ -11,8 +11,8 @@ another text is refused, and nothing is changed.
 Rows are read one at a time and written to a staging folder as they come; the rows of
 ``sources.csv`` and of the codings file are sorted on disk in chunks and merged, so memory
 stays bounded whatever the number of rows (``benchmarks/bench_survey.py`` measures it). The
-staged files then replace the project's: a new project folder is renamed into place as a
-whole; in an existing one, the new texts come first, then ``sources.csv``, then the codings.
+staged files are then committed as one project transaction (under the project's lock, through
+a journal): a crash leaves the project as it was or with the whole survey imported.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ from .codebook import codebook_to_yaml, read_codebook
 from .language import detect_language, same_language
 from .project import DEFAULT_CODEBOOK, coder_filename
 from .survey import code_labels, open_table
+from .transaction import Transaction, transaction
 
 #: Kind of the documents made from answers.
 KIND = "response"
@@ -358,12 +359,10 @@ def import_survey(
                 f"the code columns pattern {codes_columns!r} also matches the text or id "
                 "column; make it narrower"
             )
-        if existing:
-            staging = Path(tempfile.mkdtemp(prefix=".import-", dir=root))
-        else:
-            root.parent.mkdir(parents=True, exist_ok=True)
-            staging = Path(tempfile.mkdtemp(prefix=f".{root.name}.", dir=root.parent))
-        try:
+        # staged inside the project's transaction: its lock held from reading the project's
+        # files to the commit, a crash leaves the old project or the new one
+        with transaction(root, command="import (survey)") as tx:
+            staging = tx.scratch
             report = _stage(
                 table,
                 root,
@@ -378,9 +377,7 @@ def import_survey(
                 language=language,
                 codes=_Codes(book, create=create_codes),
             )
-            _commit(staging, root, existing=existing)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
+            _commit(staging, tx)
     finally:
         if callable(table.close):
             table.close()
@@ -571,26 +568,19 @@ def _stage_codings(root: Path, staging: Path, coder: str) -> None:
                     out.writerow(r[4:])
 
 
-def _commit(staging: Path, root: Path, *, existing: bool) -> None:
-    """Move the staged files into the project (see the module docstring for the order)."""
+def _commit(staging: Path, tx: Transaction) -> None:
+    """Hand the staged files to the project's transaction (committed when it ends)."""
     shutil.rmtree(staging / "parts")
-    if not existing:
-        if root.exists():
-            root.rmdir()  # an empty folder named as the project
-        os.replace(staging, root)
-        staging.mkdir()  # so that the caller's clean-up finds something to remove
-        return
     with os.scandir(staging / "sources") as entries:
         for entry in entries:
             if entry.stat().st_size:  # empty files only mark answers already there
-                os.replace(entry.path, root / "sources" / entry.name)
-    os.replace(staging / "sources.csv", root / "sources.csv")
+                tx.adopt(f"sources/{entry.name}", entry.path)
+    tx.adopt("sources.csv", staging / "sources.csv")
     if (staging / "codings").is_dir():
-        (root / "codings").mkdir(exist_ok=True)
         for f in (staging / "codings").iterdir():
-            os.replace(f, root / "codings" / f.name)
+            tx.adopt(f"codings/{f.name}", f)
     if (staging / "codebook.yaml").exists():
-        os.replace(staging / "codebook.yaml", root / "codebook.yaml")
+        tx.adopt("codebook.yaml", staging / "codebook.yaml")
 
 
 __all__ = ["SurveyError", "SurveyImport", "import_survey", "safe_id", "sorted_rows"]

@@ -7,8 +7,9 @@
     OUT/tables/*.csv      every table the report shows (and the longer ones it only links)
 
 Sections (:mod:`resilience_qda.report.sections`) are functions of the project that add
-tables, figures and quotations to a :class:`Report`; the page is written last, so an
-interrupted run leaves no half-written ``report.html``.
+tables, figures and quotations to a :class:`Report`. The folder is built beside ``OUT`` and
+swapped into its place when complete (:func:`resilience_qda.io.folders.staged_folder`), so
+an interrupted run leaves the old report or the new one, never a mix.
 """
 
 from __future__ import annotations
@@ -33,8 +34,8 @@ from matplotlib.figure import Figure
 from ..core.errors import ProjectError
 from ..core.model import Project
 from ..core.version import __version__
-from ..io.atomic import write_bytes, write_text
 from ..io.codebook import codebook_to_yaml
+from ..io.folders import put, staged_folder
 from ..privacy import pseudonymisation_note
 from .page import CSS, Report, esc, new_figure
 from .sections import SECTIONS, analysed_coder, corpus_section
@@ -244,12 +245,19 @@ def build_report(
         max_rows=10_000,
     )
 
-    for name, table in report.tables.items():
-        write_text(out / "tables" / f"{name}.csv", table.to_csv(index=False, lineterminator="\n"))
     rendered = renderer.results()
-    for name, (png, svg) in rendered.items():
-        write_bytes(out / "figures" / f"{name}.png", png)
-        write_bytes(out / "figures" / f"{name}.svg", svg)
+    with staged_folder(out) as folder:
+        for name, table in report.tables.items():
+            csv = table.to_csv(index=False, lineterminator="\n").encode("utf-8")
+            put(folder, f"tables/{name}.csv", csv, shown=out)
+        for name, (png, svg) in rendered.items():
+            put(folder, f"figures/{name}.png", png, shown=out)
+            put(folder, f"figures/{name}.svg", svg, shown=out)
+        put(folder, "report.html", _page(report, rendered).encode("utf-8"), shown=out)
+    return out / "report.html"
+
+
+def _page(report: Report, rendered: dict) -> str:
     blocks = report.html_blocks({name: svg for name, (_, svg) in rendered.items()})
     contents = "".join(
         f"<li><a href='#{esc(b.split(chr(39))[1])}'>{esc(b.split('>', 1)[1][:-5])}</a></li>"
@@ -265,6 +273,4 @@ def build_report(
         f"<p class='note'>resilience_qda {esc(__version__)}</p>"
         f"<nav><ul>{contents}</ul></nav>" + "\n".join(blocks) + "</body></html>\n"
     )
-    target = out / "report.html"
-    write_text(target, page)
-    return target
+    return page
