@@ -112,7 +112,7 @@ def test_a_project_keeps_codings_as_parquet_parts_by_document_batch(notes_projec
     after = rq.read_project(copy).codings
     pd.testing.assert_frame_equal(after[before.columns], before)
     rq.write_codings(before, copy)  # and back to CSV
-    assert not list((copy / "codings").glob("*.parquet"))
+    assert not list((copy / "codings").glob("*.parquet/*.parquet"))  # no part is left
     pd.testing.assert_frame_equal(rq.read_project(copy).codings, before)
 
 
