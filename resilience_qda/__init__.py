@@ -60,7 +60,8 @@ _API = {
     **dict.fromkeys(["read_memos", "add_memo"], "io.memos"),
     **dict.fromkeys(["read_refi", "read_qdc", "write_qdc", "write_qdpx"], "io.refi"),
     # coding
-    **dict.fromkeys(["code", "iter_codings"], "coding.rules"),
+    "code": "coding.engine",
+    "iter_codings": "coding.rules",
     **dict.fromkeys(
         ["code_by_attribute", "code_by_question", "code_by_speaker"], "coding.structure"
     ),
@@ -70,6 +71,10 @@ _API = {
     ),
     "CodeSuggester": "coding.suggest_model",
     **dict.fromkeys(["evaluate", "learning_curve"], "coding.suggest_eval"),
+    **dict.fromkeys(
+        ["StreamingSuggester", "fit_streaming", "predict_partitions"], "coding.suggest_stream"
+    ),
+    "code_dask": "coding.distributed",
     "tokens": "coding.tokens",
     **dict.fromkeys(["from_spans", "to_spans"], "coding.spans"),
     # analysis
@@ -115,7 +120,9 @@ _API = {
     "CodingSession": "serve.session",
 }
 #: Subpackages and modules offered whole: ``rq.plots.heatmap(...)``.
-_MODULES = ("plots",)
+_MODULES = ("plots", "partitioned")
+#: Where an offered module lives, when not at the package's top level.
+_MODULE_PATHS = {"partitioned": "analysis.partitioned"}
 
 __all__ = sorted(
     [
@@ -137,7 +144,7 @@ __all__ = sorted(
 
 def __getattr__(name: str):
     if name in _MODULES:
-        module = importlib.import_module(f".{name}", __name__)
+        module = importlib.import_module(f".{_MODULE_PATHS.get(name, name)}", __name__)
     elif name in _API:
         module = getattr(importlib.import_module(f".{_API[name]}", __name__), name)
     else:

@@ -185,7 +185,13 @@ def test_the_suggester_learns_codes_and_skips_those_with_too_few_examples(fitted
         assert summary.loc[code, "status"] == "fitted"
         assert summary.loc[code, "cv_precision"] >= 0.8
     new = pd.DataFrame(
-        {"text": ["I keep the card in my bag.", "I walk to work.", "The train was late."]}
+        {
+            "text": [
+                "I keep the card in my bag.",
+                "A long walk before I sleep.",
+                "The train was late.",
+            ]
+        }
     )
     got = pd.DataFrame(model.predict(new), columns=model.classes_)
     assert got[TOOLS].tolist() == [1, 0, 0]
@@ -216,7 +222,7 @@ def test_the_suggester_follows_scikit_learn_conventions():
 def test_the_suggester_refuses_bad_labels_and_settings():
     X = ["a sheet", "a walk", "a day", "a card"]
     with pytest.raises(ValueError, match="0/1"):
-        CodeSuggester().fit(X, [[2], [0], [0], [1]])
+        CodeSuggester().fit(X, [[2, 0], [0, 1], [0, 0], [1, 1]])
     with pytest.raises(ValueError, match="Y has 3 rows for 4 units"):
         CodeSuggester().fit(X, [[1], [0], [0]])
     with pytest.raises(ValueError, match="target_precision"):
@@ -477,3 +483,35 @@ def test_the_sample_evaluation_for_coder_a_beside_b(sample_project):
         model["units"] == model[["both", "coder_only", "reference_only", "neither"]].sum(axis=1)
     ).all()
     assert table[table["coder"] == "B"]["units"].max() < model["units"].max()
+
+
+def test_the_suggester_passes_scikit_learns_estimator_checks():
+    from sklearn.utils.estimator_checks import check_estimator
+
+    expected = {
+        # Multi-label predictions apply each code's threshold, chosen from out-of-fold
+        # precision (the point of the suggester), not 0.5: predict(X) is
+        # predict_proba(X) >= thresholds_, so it differs from predict_proba(X).round().
+        "check_classifier_multioutput": "per-code thresholds, not 0.5",
+    }
+    results = check_estimator(CodeSuggester(), on_fail=None, expected_failed_checks=expected)
+    failed = {r["check_name"] for r in results if r["status"] == "failed"}
+    assert not failed, failed
+    ran = {r["check_name"] for r in results if r["status"] == "passed"}
+    assert {"check_classifiers_train", "check_fit_idempotent", "check_estimators_pickle"} <= ran
+    assert {"check_supervised_y_2d", "check_classifiers_one_label", "check_n_features_in"} <= ran
+
+
+def test_the_suggester_learns_labels_and_numeric_features_too():
+    rng = np.random.default_rng(0)
+    X = np.r_[rng.normal(-2, 1, (40, 3)), rng.normal(2, 1, (40, 3))]
+    y = np.array(["calm"] * 40 + ["busy"] * 40)
+    model = CodeSuggester(random_state=0).fit(X, y)
+    assert list(model.classes_) == ["busy", "calm"] and model.target_ == "binary"
+    assert (model.predict(X) == y).mean() > 0.95
+    assert np.allclose(model.predict_proba(X).sum(axis=1), 1)
+    texts = ["the sheet on the table", "a long walk outside", "we met on Monday"] * 6
+    labels = ["tools", "body", "none"] * 6
+    fitted = CodeSuggester(chars=None, min_examples=2).fit(texts, labels)
+    assert fitted.target_ == "multiclass"
+    assert fitted.predict(["the framework sheet", "a walk"]).tolist() == ["tools", "body"]

@@ -20,7 +20,7 @@ from .agreement_data import (
     select_documents,
     text_lengths,
 )
-from .agreement_units import unit_matrix
+from .agreement_units import judgements
 
 SEGMENT_COLUMNS = [
     "code", "n_units", "segments_a", "segments_b", "matched_a", "matched_b",
@@ -216,39 +216,42 @@ def disagreements(
     if isinstance(unit, str) and unit == "character":
         return _character_disagreements(codings, corpus, coders, codes, doc_ids)
     table = make_units(corpus, unit) if isinstance(unit, str) else unit
-    grid = unit_matrix(
-        codings,
-        table,
-        coders,
-        codes=codes,
-        min_overlap=min_overlap,
-        doc_ids=doc_ids,
-        corpus=corpus,
-    )
-    labels = grid.attrs["coders"]
+    core = judgements(codings, table, coders, codes, min_overlap, doc_ids, corpus)
+    labels, code_list, scope = core["labels"], core["codes"], core["scope"]
     if len(labels) != 2:
         raise ValueError(f"disagreements are listed between two coders or groups; got {labels}")
-    x, y = grid[labels[0]] == 1, grid[labels[1]] == 1
-    keys = ["doc_id", "unit"]
-
-    def joined(mask):
-        return grid[mask].groupby(keys)["code"].agg(lambda s: "; ".join(sorted(s)))
-
-    parts = {
-        "codes_a": joined(x),
-        "codes_b": joined(y),
-        "only_a": joined(x & ~y),
-        "only_b": joined(y & ~x),
-        "both": joined(x & y),
+    # Straight from the judgement arrays (units x codes rows): never a per-unit filter,
+    # never a copy of the table per group.
+    n_codes, x = len(code_list), core["x"]
+    a, b = x[:, 0] == 1, x[:, 1] == 1
+    differ = np.unique(np.flatnonzero(a != b) // max(n_codes, 1))
+    rows = np.flatnonzero((a | b) & np.isin(np.arange(len(x)) // max(n_codes, 1), differ))
+    code_names = np.array(code_list, dtype=object)
+    hits = pd.DataFrame(
+        {"_u": rows // n_codes, "code": code_names[rows % n_codes], "a": a[rows], "b": b[rows]}
+    ).sort_values(["_u", "code"], kind="stable")
+    out = scope.iloc[differ][["doc_id", "unit", "start", "end"]].reset_index(drop=True)
+    if "speaker" in table.columns:
+        speaker = table.set_index(["doc_id", "unit"])["speaker"]
+        keys = pd.MultiIndex.from_frame(out[["doc_id", "unit"]])
+        out["speaker"] = speaker.reindex(keys).to_numpy()
+    out.insert(len(out.columns), "coder_a", labels[0])
+    out.insert(len(out.columns), "coder_b", labels[1])
+    masks = {
+        "codes_a": hits["a"],
+        "codes_b": hits["b"],
+        "only_a": hits["a"] & ~hits["b"],
+        "only_b": hits["b"] & ~hits["a"],
+        "both": hits["a"] & hits["b"],
     }
-    differ = grid[x != y][keys].drop_duplicates()
-    extra = [c for c in ("speaker",) if c in table.columns]
-    out = differ.merge(table[[*keys, "start", "end", *extra]], on=keys, how="left")
-    for name, series in parts.items():
-        out = out.merge(series.rename(name).reset_index(), on=keys, how="left")
-        out[name] = out[name].fillna("")
-    out.insert(out.columns.get_loc("codes_a"), "coder_a", labels[0])
-    out.insert(out.columns.get_loc("codes_a"), "coder_b", labels[1])
+    units_of = hits["_u"].to_numpy()
+    names = hits["code"].to_numpy(dtype=object)
+    position = {u: i for i, u in enumerate(differ.tolist())}
+    for name, mask in masks.items():
+        lists: list[list[str]] = [[] for _ in differ]
+        for u, code in zip(units_of[mask.to_numpy()], names[mask.to_numpy()], strict=True):
+            lists[position[u]].append(code)  # codes arrive sorted within each unit
+        out[name] = np.array(["; ".join(x) for x in lists], dtype=object)
     texts = corpus.texts
     out["text"] = [
         texts[d][s:e] for d, s, e in zip(out["doc_id"], out["start"], out["end"], strict=True)
@@ -259,60 +262,45 @@ def disagreements(
     )
     out = out.reset_index(drop=True)
     out.attrs["coders"] = labels
-    out.attrs["doc_ids"] = grid.attrs["doc_ids"]
+    out.attrs["doc_ids"] = core["doc_ids"]
     return out
 
 
 def _character_disagreements(codings, corpus, coders, codes, doc_ids) -> pd.DataFrame:
     grouped, labels, _, lookup, docs = _two_sides(codings, corpus, coders, codes, doc_ids)
     merged = merge_spans(grouped)
+    spans_by_doc = dict(tuple(merged.groupby("doc_id", sort=False)))
     turns = corpus.turns
-    rows = []
-    for doc_id in docs:
-        spans = merged[merged["doc_id"] == doc_id]
-        if not len(spans):
-            continue
-        cuts = np.unique(np.r_[spans["start"].to_numpy(), spans["end"].to_numpy()])
-        sides: dict[str, list[set]] = {label: [set() for _ in cuts[:-1]] for label in labels}
-        for s, e, code, coder in spans[["start", "end", "code", "coder"]].itertuples(index=False):
-            for i in range(np.searchsorted(cuts, s), np.searchsorted(cuts, e)):
-                sides[coder][i].add(code)
-        run = None
-        for i in range(len(cuts) - 1):
-            key = (frozenset(sides[labels[0]][i]), frozenset(sides[labels[1]][i]))
-            if key[0] == key[1]:
-                run = None
-                continue
-            if run is not None and run[2] == key and run[1] == cuts[i]:
-                run[1] = int(cuts[i + 1])
-            else:
-                run = [int(cuts[i]), int(cuts[i + 1]), key]
-                rows.append((doc_id, run))
-    doc_turns = {d: t for d, t in turns.groupby("doc_id")} if len(turns) else {}
+    turns_by_doc = dict(tuple(turns.groupby("doc_id", sort=False))) if len(turns) else {}
     out = []
-    for n, (doc_id, (s, e, (a, b))) in enumerate(rows):
-        t = doc_turns.get(doc_id)
-        speaker = None
-        if t is not None:
-            hit = t[(t["start"] <= s) & (t["end"] > s)]
-            speaker = hit["speaker"].iloc[0] if len(hit) else None
-        out.append(
-            {
-                "doc_id": doc_id,
-                "unit": n,
-                "start": s,
-                "end": e,
-                "speaker": speaker,
-                "coder_a": labels[0],
-                "coder_b": labels[1],
-                "codes_a": "; ".join(sorted(a)),
-                "codes_b": "; ".join(sorted(b)),
-                "only_a": "; ".join(sorted(a - b)),
-                "only_b": "; ".join(sorted(b - a)),
-                "both": "; ".join(sorted(a & b)),
-                "text": lookup[doc_id][s:e],
-            }
-        )
+    for doc_id in docs:
+        spans = spans_by_doc.get(doc_id)
+        if spans is None or not len(spans):
+            continue
+        runs = _differing_runs(spans, labels)
+        if not runs:
+            continue
+        starts = np.array([r[0] for r in runs], dtype="int64")
+        who = _speakers_at(turns_by_doc.get(doc_id), starts)
+        text = lookup[doc_id]
+        for (s, e, (a, b)), speaker in zip(runs, who, strict=True):
+            out.append(
+                {
+                    "doc_id": doc_id,
+                    "unit": 0,
+                    "start": s,
+                    "end": e,
+                    "speaker": speaker,
+                    "coder_a": labels[0],
+                    "coder_b": labels[1],
+                    "codes_a": "; ".join(sorted(a)),
+                    "codes_b": "; ".join(sorted(b)),
+                    "only_a": "; ".join(sorted(a - b)),
+                    "only_b": "; ".join(sorted(b - a)),
+                    "both": "; ".join(sorted(a & b)),
+                    "text": text[s:e],
+                }
+            )
     columns = ["doc_id", "unit", "start", "end", "speaker", "coder_a", "coder_b", "codes_a"]
     columns += ["codes_b", "only_a", "only_b", "both", "text"]
     table = pd.DataFrame(out, columns=columns)
@@ -320,6 +308,41 @@ def _character_disagreements(codings, corpus, coders, codes, doc_ids) -> pd.Data
     table.attrs["coders"] = labels
     table.attrs["doc_ids"] = docs
     return table
+
+
+def _differing_runs(spans: pd.DataFrame, labels: list[str]) -> list[tuple]:
+    """Maximal passages of one document where the two sides' code sets differ:
+    ``(start, end, (codes_a, codes_b))``."""
+    cuts = np.unique(np.r_[spans["start"].to_numpy(), spans["end"].to_numpy()])
+    sides: dict[str, list[set]] = {label: [set() for _ in cuts[:-1]] for label in labels}
+    for s, e, code, coder in spans[["start", "end", "code", "coder"]].itertuples(index=False):
+        for i in range(np.searchsorted(cuts, s), np.searchsorted(cuts, e)):
+            sides[coder][i].add(code)
+    runs: list[list] = []
+    run = None
+    for i in range(len(cuts) - 1):
+        key = (frozenset(sides[labels[0]][i]), frozenset(sides[labels[1]][i]))
+        if key[0] == key[1]:
+            run = None
+            continue
+        if run is not None and run[2] == key and run[1] == cuts[i]:
+            run[1] = int(cuts[i + 1])
+        else:
+            run = [int(cuts[i]), int(cuts[i + 1]), key]
+            runs.append(run)
+    return [tuple(r) for r in runs]
+
+
+def _speakers_at(turns: pd.DataFrame | None, positions: np.ndarray) -> list:
+    """The speaker of the turn holding each position (None outside every turn)."""
+    if turns is None or not len(turns):
+        return [None] * len(positions)
+    order = np.argsort(turns["start"].to_numpy(), kind="stable")
+    t_start, t_end = turns["start"].to_numpy()[order], turns["end"].to_numpy()[order]
+    speaker = turns["speaker"].to_numpy(dtype=object)[order]
+    k = np.searchsorted(t_start, positions, side="right") - 1
+    inside = (k >= 0) & (positions < t_end[np.maximum(k, 0)])
+    return [speaker[i] if ok else None for i, ok in zip(np.maximum(k, 0), inside, strict=True)]
 
 
 def agreement_matrix(table: pd.DataFrame, *, value: str = "kappa") -> pd.DataFrame:

@@ -75,7 +75,7 @@ def unit_matrix(
     >>> unit_matrix(c, u, ["A", "B"])[["A", "B"]].values.tolist()
     [[1.0, 0.0], [0.0, 1.0]]
     """
-    core = _judgements(codings, units_table, coders, codes, min_overlap, doc_ids, corpus)
+    core = judgements(codings, units_table, coders, codes, min_overlap, doc_ids, corpus)
     scope, code_list, labels = core["scope"], core["codes"], core["labels"]
     n_codes = len(code_list)
     grid = pd.DataFrame(
@@ -94,7 +94,7 @@ def unit_matrix(
     return grid
 
 
-def _judgements(codings, units_table, coders, codes, min_overlap, doc_ids, texts) -> dict:
+def judgements(codings, units_table, coders, codes, min_overlap, doc_ids, texts) -> dict:
     """The unit x code judgements as arrays: ``x`` (units*codes x coders, 0/1/NaN; row
     ``u * n_codes + k`` is unit ``u`` of ``scope`` and code ``k``), ``scope`` (the units
     compared), ``codes``, ``labels``, ``doc_ids`` and ``doc_of_unit`` (index into
@@ -198,7 +198,7 @@ def unit_agreement(
     for m in methods:
         if m not in METHODS:
             raise ValueError(f"method must be one of {', '.join(METHODS)}; got {m!r}")
-    core = _judgements(codings, units_table, coders, codes, min_overlap, doc_ids, corpus)
+    core = judgements(codings, units_table, coders, codes, min_overlap, doc_ids, corpus)
     labels, code_list, docs = core["labels"], core["codes"], core["doc_ids"]
     keys = ["code", "doc_id"] if by_document else ["code"]
     n_codes, x = len(code_list), core["x"]

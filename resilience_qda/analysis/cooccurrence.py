@@ -17,6 +17,7 @@ from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from ..core.codes import check_columns, label, select_codes, truncate, with_ancestors
 from ..core.units import code_units
@@ -148,26 +149,16 @@ def cooccurrence(
     for coder, rows in found.groupby("coder", sort=True):
         pid, p_index = pd.factorize(rows["passage"])
         cid, c_index = pd.factorize(rows["code"], sort=True)
-        member = np.zeros((len(p_index), len(c_index)), dtype="int32")
-        member[pid, cid] = 1
-        both = member.T @ member
-        n = np.diag(both)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            jac = both / (n[:, None] + n[None, :] - both)
-        k = len(c_index)
-        frames.append(
-            pd.DataFrame(
-                {
-                    "coder": coder,
-                    "code_a": np.repeat(c_index.to_numpy(), k),
-                    "code_b": np.tile(c_index.to_numpy(), k),
-                    "count": both.ravel().astype("int64"),
-                    "n_a": np.repeat(n, k).astype("int64"),
-                    "n_b": np.tile(n, k).astype("int64"),
-                    "jaccard": jac.ravel(),
-                }
-            )
+        # passages x codes as a sparse 0/1 matrix: memory grows with the codings, not with
+        # passages times codes
+        member = sp.csr_matrix(
+            (np.ones(len(pid), dtype="int64"), (pid, cid)), shape=(len(p_index), len(c_index))
         )
+        member.data[:] = 1  # a code twice in one passage is one passage
+        member.sum_duplicates()
+        member.data[:] = 1
+        both = np.asarray((member.T @ member).todense(), dtype="int64")
+        frames.append(pair_table(coder, c_index, both))
     if not frames:
         return pd.DataFrame(
             {
@@ -179,6 +170,27 @@ def cooccurrence(
             }
         )
     return pd.concat(frames, ignore_index=True)
+
+
+def pair_table(coder: str, names, both: np.ndarray) -> pd.DataFrame:
+    """The tidy pair table of one coder from its code x code passage counts ``both``
+    (diagonal: each code's passages)."""
+    n = np.diag(both)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        jac = both / (n[:, None] + n[None, :] - both)
+    k = len(names)
+    names = np.asarray(names, dtype=object)
+    return pd.DataFrame(
+        {
+            "coder": coder,
+            "code_a": np.repeat(names, k),
+            "code_b": np.tile(names, k),
+            "count": both.ravel().astype("int64"),
+            "n_a": np.repeat(n, k).astype("int64"),
+            "n_b": np.tile(n, k).astype("int64"),
+            "jaccard": jac.ravel(),
+        }
+    )
 
 
 def _element_order(found: pd.Series, elements: str | Iterable[str]) -> list[str]:

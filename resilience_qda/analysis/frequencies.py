@@ -106,11 +106,30 @@ def frequencies(
     else:
         result = pd.DataFrame(columns=[*keys, "files", "references", "characters", "words"])
 
+    return finish_frequencies(
+        result, sorted(table["coder"].unique()), lookup, by_coder=by_coder, codes=codes,
+        codebook=codebook,
+    )  # fmt: skip
+
+
+def finish_frequencies(
+    result: pd.DataFrame,
+    coders: list[str],
+    lookup: Mapping[str, str] | None,
+    *,
+    by_coder: bool,
+    codes,
+    codebook: Codebook | None,
+) -> pd.DataFrame:
+    """From summed counts (``code, coder, files, references, characters, words``) to the
+    table :func:`frequencies` returns: the codebook's unused codes, order, coverage.
+    Shared with the partitioned (Dask) version, which sums partitions' counts first."""
+    keys = ["code", "coder"]
     if codebook is not None:
         paths = codebook.paths
         if codes is not None:
             paths = select_codes(pd.DataFrame({"code": paths}), codes)["code"].tolist()
-        coders = sorted(table["coder"].unique()) or (["all"] if not by_coder else [])
+        coders = coders or (["all"] if not by_coder else [])
         grid = pd.DataFrame(
             [(p, c) for p in paths for c in coders] or None, columns=keys, dtype=object
         )

@@ -63,6 +63,30 @@ def matrix(
     >>> matrix(c, docs, by="role")["references"].tolist()
     [1, 2]
     """
+    values = matrix_cells(codings, documents, by=by, count=count, codes=codes, rollup=rollup)
+    keys = ["code", by]
+    if count == "references":
+        values = values.set_index(keys)["references"]
+    elif count == "files":
+        values = values.set_index(keys)["files"]
+    else:
+        values = values.groupby(keys)["case"].nunique()
+    return finish_matrix(values, values.index.get_level_values("code"), documents, by=by,
+                         count=count, codes=codes)  # fmt: skip
+
+
+def matrix_cells(
+    codings: pd.DataFrame,
+    documents: pd.DataFrame,
+    *,
+    by: str,
+    count: str,
+    codes=None,
+    rollup: bool = False,
+) -> pd.DataFrame:
+    """The cells' counts before the grid and the percentages: ``code, <by>, references``
+    or ``code, <by>, files``, or for cases the distinct ``code, <by>, case`` rows (cases
+    are not additive over documents). Sums over disjoint sets of documents add up."""
     if count not in COUNTS:
         raise ValueError(f"count must be one of {', '.join(COUNTS)}; got {count!r}")
     check_columns(documents, ["doc_id", by], "matrix's documents table")
@@ -74,18 +98,24 @@ def matrix(
     if rollup:
         table = with_ancestors(table)
     table = select_codes(table, codes).merge(attrs, on="doc_id", how="inner")
-
     keys = ["code", by]
     if count == "references":
         cells = table.drop_duplicates([*keys, "doc_id", "start", "end", "coder"]).groupby(keys)
-        values = cells.size()
-    elif count == "files":
-        values = table.groupby(keys)["doc_id"].nunique()
-    else:
-        values = table.groupby(keys)["case"].nunique()
+        return cells.size().rename("references").reset_index()
+    if count == "files":
+        return table.groupby(keys)["doc_id"].nunique().rename("files").reset_index()
+    return table[[*keys, "case"]].drop_duplicates().reset_index(drop=True)
 
+
+def finish_matrix(
+    values: pd.Series, used_codes, documents: pd.DataFrame, *, by: str, count: str, codes=None
+) -> pd.DataFrame:
+    """The full grid with zeros and the percentages, from the cells' counts ``values``
+    (indexed by ``code, <by>``); ``used_codes``: the codes that had codings."""
+    keys = ["code", by]
+    docs = documents[documents[by].notna()]
     listed = [] if codes is None or isinstance(codes, str) else list(codes)
-    row_values = listed + sorted(set(table["code"]) - set(listed))
+    row_values = listed + sorted(set(used_codes) - set(listed))
     col_values = sorted(docs[by].unique(), key=_sort_key)
     grid = pd.MultiIndex.from_product([row_values, col_values], names=keys)
     result = values.reindex(grid, fill_value=0).rename(count).astype("int64").reset_index()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+import numpy as np
 import pandas as pd
 
 from ..core.codes import check_columns
@@ -41,7 +42,11 @@ def word_frequencies(
     Parameters
     ----------
     tokens : DataFrame
-        ``doc_id, lemma, is_stop, is_alpha`` (and ``interviewer`` for transcripts).
+        ``doc_id, lemma, is_stop, is_alpha`` (and ``interviewer`` for transcripts): a tokens
+        table (:func:`resilience_qda.coding.tokens.tokens`, one row a token) or a counts
+        table with a ``count`` column (:func:`resilience_qda.coding.tokens.token_counts`,
+        one row per distinct word of a document; the same result in a fraction of the
+        memory).
     by : str, optional
         Count per value of this column of ``tokens`` or of ``documents`` (e.g. ``role``).
     documents : DataFrame, optional
@@ -71,31 +76,50 @@ def word_frequencies(
     [['carer', 3, 2, 1000.0]]
     """
     check_columns(tokens, ["doc_id", "lemma", "is_alpha"], "word_frequencies' tokens table")
-    table = tokens
-    if not interviewer and "interviewer" in table:
-        table = table[~table["interviewer"].astype(bool)]
-    table = table[table["is_alpha"].astype(bool)]
-    lemma = table["lemma"].astype(str).str.lower()
-    keep = lemma.str.len() >= min_length
+    if (
+        by is not None
+        and by not in tokens.columns
+        and (documents is None or by not in documents.columns)
+    ):
+        raise KeyError(
+            f"word_frequencies: no column {by!r} in the tokens table"
+            + ("" if documents is None else " or the documents table")
+        )
+    # Work on integer codes: strings are looked at once per distinct word, never per token
+    # (a tokens table of millions of rows is mostly categoricals).
+    keep = tokens["is_alpha"].to_numpy(bool).copy()
+    if not interviewer and "interviewer" in tokens:
+        keep &= ~tokens["interviewer"].to_numpy(bool)
+    if stop_words and "is_stop" in tokens:
+        keep &= ~tokens["is_stop"].to_numpy(bool)
+    codes, uniques = pd.factorize(tokens["lemma"])
+    lower = pd.Index(pd.Series(uniques, dtype=object).astype(str).str.lower())
+    lower_codes, lemmas = pd.factorize(lower)
+    good = lemmas.str.len() >= min_length
     if stop_words:
-        if "is_stop" in table:
-            keep &= ~table["is_stop"].astype(bool)
-        keep &= ~lemma.isin(set(extra_stop_words))
-    table = table.assign(lemma=lemma)[keep]
-    keys = ["lemma"]
+        good &= ~lemmas.isin(set(extra_stop_words))
+    lemma_id = np.where(codes >= 0, lower_codes[np.maximum(codes, 0)], -1)
+    keep &= (lemma_id >= 0) & np.asarray(good, dtype=bool)[np.maximum(lemma_id, 0)]
+    doc_codes, doc_ids = pd.factorize(tokens["doc_id"])
+    weight = (
+        tokens["count"].to_numpy("int64") if "count" in tokens else np.ones(len(tokens), "int64")
+    )
+    frame = pd.DataFrame({"_lemma": lemma_id[keep], "_doc": doc_codes[keep], "_n": weight[keep]})
+    keys = ["_lemma"]
     if by is not None:
-        if by not in table.columns:
-            if documents is None or by not in documents.columns:
-                raise KeyError(
-                    f"word_frequencies: no column {by!r} in the tokens table"
-                    + ("" if documents is None else " or the documents table")
-                )
-            table = table.merge(documents[["doc_id", by]], on="doc_id", how="left")
-        keys = [by, "lemma"]
-    grouped = table.groupby(keys, sort=True)
+        if by in tokens.columns:
+            frame[by] = tokens[by].to_numpy()[keep]
+        else:
+            values = documents.drop_duplicates("doc_id").set_index("doc_id")[by]
+            per_doc = pd.Series(np.asarray(doc_ids, dtype=object)).map(values)
+            frame[by] = per_doc.to_numpy()[frame["_doc"].to_numpy()]
+        keys = [by, "_lemma"]
+    grouped = frame.groupby(keys, sort=False, observed=True)
     result = pd.DataFrame(
-        {"count": grouped.size(), "documents": grouped["doc_id"].nunique()}
+        {"count": grouped["_n"].sum(), "documents": grouped["_doc"].nunique()}
     ).reset_index()
+    result.insert(len(keys) - 1, "lemma", lemmas.to_numpy(dtype=object)[result["_lemma"]])
+    result = result.drop(columns="_lemma")
     totals = result.groupby(by)["count"].transform("sum") if by else result["count"].sum()
     result["per_1000"] = 1000 * result["count"] / totals
     result = result.sort_values(

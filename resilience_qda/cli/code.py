@@ -2,13 +2,17 @@
 
 PATH is a text file, a folder of text files (doc_id = file stem) or a project folder (one
 with ``sources/``). Documents are read one at a time and the codings are written as they
-are made, so a corpus of any size codes in bounded memory.
+are made, so a corpus of any size codes in bounded memory. ``-o FILE.parquet`` writes a
+Parquet parts folder instead of a CSV. ``--engine dask`` codes partitions of documents on a
+Dask cluster (``--scheduler ADDRESS``) or on a local cluster of ``--workers N`` processes,
+with the same coder and the same codings, row for row.
 """
 
 from __future__ import annotations
 
 import contextlib
 import csv
+import functools
 import io
 import os
 import sys
@@ -20,6 +24,9 @@ from pathlib import Path
 from ..core.errors import QDAWarning, ReadError
 from ..core.model import Document
 from ..core.units import UNITS
+
+#: How long to try to reach a scheduler given with --scheduler.
+SCHEDULER_TIMEOUT = "15s"
 
 
 def add_parser(sub) -> None:
@@ -59,6 +66,32 @@ def add_parser(sub) -> None:
         help="also write the codings into the project folder (codings/rules%%3A<codebook>.csv)",
     )
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument(
+        "--engine",
+        choices=("local", "dask"),
+        default="local",
+        help="local (this process, default) or dask (partitions of documents on a Dask "
+        "cluster; needs -o FILE.parquet)",
+    )
+    where = p.add_mutually_exclusive_group()
+    where.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="with --engine dask: a running Dask scheduler (e.g. tcp://127.0.0.1:8786)",
+    )
+    where.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="with --engine dask: start a local cluster of N worker processes (default 2)",
+    )
+    p.add_argument(
+        "--partition-mb",
+        type=float,
+        metavar="MB",
+        help="with --engine dask: megabytes of text per partition (default: at least four "
+        "partitions per worker, at most 4)",
+    )
     p.set_defaults(run=run)
 
 
@@ -87,20 +120,26 @@ def is_project(path: Path) -> bool:
     return path.is_dir() and (path / "sources").is_dir()
 
 
-def lazy_documents(paths: list[str]) -> LazyDocuments:
-    """Loaders for every document under ``paths`` (project folders, folders, files)."""
-    from ..io.project import source_loaders
+def sized_loaders(paths: list[str]) -> list[tuple[Callable[[], Document], int]]:
+    """``(loader, bytes)`` for every document under ``paths`` (project folders, folders,
+    files), in order."""
+    from ..io.project import sized_source_loaders
     from ..io.sources import iter_source_files, read_document
 
-    loaders: list[Callable[[], Document]] = []
+    loaders: list[tuple[Callable[[], Document], int]] = []
     for raw in paths:
         path = Path(raw)
         if is_project(path):
-            loaders += source_loaders(path)
+            loaders += sized_source_loaders(path)
         else:
             for f in iter_source_files([path]):
-                loaders.append(lambda f=f: read_document(f))
-    return LazyDocuments(loaders)
+                loaders.append((functools.partial(read_document, f), f.stat().st_size))
+    return loaders
+
+
+def lazy_documents(paths: list[str]) -> LazyDocuments:
+    """Loaders for every document under ``paths`` (project folders, folders, files)."""
+    return LazyDocuments([loader for loader, _ in sized_loaders(paths)])
 
 
 def run(args) -> int:
@@ -118,6 +157,11 @@ def run(args) -> int:
         codebook = read_codebook("cop-evaluation")
     if args.save and not (len(args.paths) == 1 and projects):
         raise ReadError("--save needs exactly one PATH, a project folder")
+    parquet = bool(args.output) and args.output.lower().endswith(".parquet")
+    if args.engine == "dask":
+        return _run_dask(args, codebook, parquet)
+    if args.scheduler or args.workers or args.partition_mb:
+        raise ReadError("--scheduler, --workers and --partition-mb go with --engine dask")
     documents = lazy_documents(args.paths)
     frames = iter_codings(
         documents,
@@ -135,7 +179,10 @@ def run(args) -> int:
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", QDAWarning)
-            n = _write(frames, args, saved)
+            if parquet:
+                n = _write_parquet(frames, args.output, saved if args.save else None)
+            else:
+                n = _write(frames, args, saved)
     except BrokenPipeError:  # e.g. piped into head: stop quietly
         with contextlib.suppress(OSError):
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -154,6 +201,91 @@ def run(args) -> int:
     where = f" to {args.output}" if args.output else ""
     print(f"{n} codings of {len(documents)} documents{where}", file=sys.stderr)
     return 0
+
+
+def _run_dask(args, codebook, parquet: bool) -> int:
+    from ..coding.distributed import code_dask
+    from ..core.errors import require_dask
+
+    require_dask()
+    if not parquet:
+        raise ReadError(
+            "--engine dask writes Parquet: give -o FILE.parquet (a folder of parts, one per "
+            "partition)"
+        )
+    if args.save or args.n_process != 1:
+        raise ReadError("--save and --n-process go with the local engine")
+    sources = sized_loaders(args.paths)
+    client = None
+    if args.scheduler:
+        from distributed import Client
+
+        try:
+            client = Client(args.scheduler, timeout=SCHEDULER_TIMEOUT)
+        except OSError as exc:
+            raise ReadError(
+                f"cannot reach the Dask scheduler at {args.scheduler} ({exc}); start one with "
+                "`dask scheduler` or leave out --scheduler for a local cluster"
+            ) from None
+    stats: list[dict] = []
+    try:
+        result = code_dask(
+            sources,
+            codebook,
+            client=client,
+            workers=args.workers,
+            output=args.output,
+            partition_chars=int(args.partition_mb * 1e6) if args.partition_mb else None,
+            progress=False if args.no_progress else None,
+            stats=stats,
+            unit=args.unit,
+            nlp=args.model,
+            interviewer=args.interviewer,
+            batch_size=args.batch_size,
+            all_languages=args.all_languages,
+        )
+    finally:
+        if client is not None:
+            client.close()
+    n = len(result)
+    workers = len({s["worker"] for s in stats})
+    print(
+        f"{n} codings of {len(sources)} documents to {args.output} ({len(stats)} partitions "
+        f"on {workers} worker(s))",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _write_parquet(frames, output: str, saved: list | None, rows_per_part: int = 250_000) -> int:
+    """Stream the codings into a Parquet parts folder, a part every ``rows_per_part`` rows."""
+    import pandas as pd
+
+    from ..coding.rules import RULE_COLUMNS
+    from ..io.parquet import write_parquet_parts
+
+    count = 0
+
+    def parts():
+        nonlocal count
+        buffer: list[tuple] = []
+        for rows in frames:
+            buffer.extend(rows)
+            count += len(rows)
+            if saved is not None:
+                saved.extend(rows)
+            if len(buffer) >= rows_per_part:
+                yield _frame(buffer)
+                buffer = []
+        if buffer or not count:
+            yield _frame(buffer)
+
+    def _frame(rows):
+        table = pd.DataFrame(rows, columns=list(RULE_COLUMNS))
+        return table.astype({"start": "int64", "end": "int64", "score": "float64"})
+
+    write_parquet_parts(parts(), output)
+    return count
 
 
 def _write(frames, args, saved: list) -> int:

@@ -87,16 +87,20 @@ def _unit_lemmas(corpus: Corpus, table: pd.DataFrame, *, nlp=None) -> pd.Series:
 
     words = tokens(corpus, nlp=nlp, lemmas="lookup")  # features, never shown: full lemmas
     words = words[words["is_alpha"] & ~words["is_stop"]]
-    out = [""] * len(table)
+    out = np.full(len(table), "", dtype=object)
+    words_by_doc = {
+        str(d): w for d, w in words.groupby("doc_id", sort=False, observed=True)
+    }  # grouped once, never filtered per document
     for doc_id, rows in table.groupby("doc_id", sort=False):
-        w = words[words["doc_id"] == doc_id]
-        if not len(w):
+        w = words_by_doc.get(str(doc_id))
+        if w is None or not len(w):
             continue
         starts = w["start"].to_numpy()
-        lemma = w["lemma"].to_numpy()
+        lemma = w["lemma"].to_numpy(dtype=object)
         lo = np.searchsorted(starts, rows["start"].to_numpy(), side="left")
         hi = np.searchsorted(starts, rows["end"].to_numpy(), side="left")
-        for i, a, b in zip(rows.index, lo, hi, strict=True):
+        positions = table.index.get_indexer(rows.index)
+        for i, a, b in zip(positions, lo, hi, strict=True):
             out[i] = " ".join(lemma[a:b])
     return pd.Series(out, index=table.index, dtype=object)
 

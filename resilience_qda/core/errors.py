@@ -44,3 +44,24 @@ class StorageError(QDAError, OSError):
 
     def __str__(self) -> str:
         return str(self.args[0])
+
+
+class MissingDependencyError(QDAError, ImportError):
+    """An optional part needs a package that is not installed (e.g. the Dask engine)."""
+
+
+def require_dask() -> None:
+    """Raise :class:`MissingDependencyError` unless Dask (distributed, dataframe) and
+    pyarrow are installed."""
+    import importlib.util
+
+    missing = [
+        name
+        for name in ("dask", "distributed", "pyarrow")
+        if importlib.util.find_spec(name) is None
+    ]
+    if missing:
+        raise MissingDependencyError(
+            f"the Dask engine and partitioned analysis need {', '.join(missing)}, which is not "
+            "installed; install them with: pip install 'resilience-qda[dask]'"
+        )

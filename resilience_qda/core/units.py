@@ -208,25 +208,41 @@ def code_units(
         )
     merged = merge_spans(codings)
     u = units_table[["doc_id", "unit", "start", "end"]]
-    rows = []
-    units_by_doc = dict(tuple(u.groupby("doc_id", sort=False)))
-    for doc_id, spans in merged.groupby("doc_id", sort=False):
-        du = units_by_doc.get(doc_id)
-        if du is None or not len(du):
-            continue
-        us, ue, unit_no = du["start"].to_numpy(), du["end"].to_numpy(), du["unit"].to_numpy()
-        order = np.argsort(us, kind="stable")
-        us_sorted, ue_max = us[order], np.maximum.accumulate(ue[order])
-        for s, e, code, coder in spans[["start", "end", "code", "coder"]].itertuples(index=False):
-            # candidate units start before e; keep those ending after s
-            hi = np.searchsorted(us_sorted, e, side="left")
-            lo = np.searchsorted(ue_max[:hi], s, side="right")
-            idx = order[lo:hi]
-            ov = np.minimum(ue[idx], e) - np.maximum(us[idx], s)
-            keep = ov > 0
-            for i, o in zip(idx[keep], ov[keep], strict=True):
-                rows.append((doc_id, int(unit_no[i]), code, coder, int(o)))
-    table = pd.DataFrame(rows, columns=columns)
+    # One vectorised pass over every document: documents are laid end to end on one line
+    # (offset by their index times a width no text reaches), so units and codings of
+    # different documents never meet.
+    u_doc = u["doc_id"].to_numpy(dtype=object)
+    s_doc = merged["doc_id"].to_numpy(dtype=object)
+    docs = pd.Index(pd.unique(np.concatenate([u_doc, s_doc])))
+    width = int(max(u["end"].max(), merged["end"].max(), 0)) + 1
+    u_off = docs.get_indexer(u_doc).astype("int64") * width
+    s_off = docs.get_indexer(s_doc).astype("int64") * width
+    us = u["start"].to_numpy("int64") + u_off
+    ue = u["end"].to_numpy("int64") + u_off
+    ss = merged["start"].to_numpy("int64") + s_off
+    se = merged["end"].to_numpy("int64") + s_off
+    order = np.argsort(us, kind="stable")
+    us_sorted, ue_max = us[order], np.maximum.accumulate(ue[order])
+    # candidate units start before a coding's end and end (running max) after its start
+    hi = np.searchsorted(us_sorted, se, side="left")
+    lo = np.minimum(np.searchsorted(ue_max, ss, side="right"), hi)
+    n = hi - lo
+    span = np.repeat(np.arange(len(merged)), n)
+    first = np.repeat(np.cumsum(n) - n, n)
+    idx = order[np.arange(int(n.sum())) - first + np.repeat(lo, n)]
+    ov = np.minimum(ue[idx], se[span]) - np.maximum(us[idx], ss[span])
+    keep = ov > 0
+    idx, span, ov = idx[keep], span[keep], ov[keep]
+    table = pd.DataFrame(
+        {
+            "doc_id": u_doc[idx],
+            "unit": u["unit"].to_numpy()[idx],
+            "code": merged["code"].to_numpy(dtype=object)[span],
+            "coder": merged["coder"].to_numpy(dtype=object)[span],
+            "overlap": ov,
+        },
+        columns=columns,
+    )
     table = table.groupby(["doc_id", "unit", "code", "coder"], as_index=False, sort=True)[
         "overlap"
     ].sum()

@@ -13,9 +13,14 @@ from .project import read_project
 
 
 def read_codings(
-    path: str | os.PathLike, *, corpus: Corpus | None = None, coder: str | None = None
-) -> pd.DataFrame:
-    """Read a codings table: every coder's codings of a project folder, or one CSV file.
+    path: str | os.PathLike,
+    *,
+    corpus: Corpus | None = None,
+    coder: str | None = None,
+    engine: str = "pandas",
+):
+    """Read a codings table: every coder's codings of a project folder, or one file (CSV or
+    Parquet: a ``.parquet`` file or a folder of Parquet parts).
 
     The pair of :func:`resilience_qda.io.project.write_codings`. A project's codings are
     validated against its texts; a file's rows are validated against the schema and, when
@@ -24,12 +29,17 @@ def read_codings(
     Parameters
     ----------
     path : path-like
-        A project folder, or a codings file (``.csv``) such as ``resilience-qda code -o``
-        writes.
+        A project folder, or a codings file (``.csv`` or ``.parquet``, or a parts folder)
+        such as ``resilience-qda code -o`` writes.
     corpus : Corpus, optional
         Texts to check a file's offsets against.
     coder : str, optional
         Keep only this coder's codings.
+    engine : {"pandas", "dask"}
+        ``"dask"``: a lazy Dask DataFrame over a Parquet file or parts folder (one
+        partition per part; nothing is read until computed), for tables larger than
+        memory. Parquet codings come back with ``doc_id``, ``code``, ``coder`` and
+        ``source`` as categoricals.
 
     Examples
     --------
@@ -37,8 +47,23 @@ def read_codings(
     >>> sorted(codings["coder"].unique())  # doctest: +SKIP
     ['B']
     """
+    from .parquet import is_parquet, read_parquet_codings, read_parquet_dask
+
     path = Path(path)
-    if path.is_dir():
+    if engine not in ("pandas", "dask"):
+        raise ValueError(f"engine must be 'pandas' or 'dask'; got {engine!r}")
+    if engine == "dask":
+        if not is_parquet(path):
+            raise CodingsError(
+                f"{path}: engine='dask' reads Parquet codings (a .parquet file or a folder of "
+                "parts); write them with write_codings(codings, 'FILE.parquet') or "
+                "code(..., engine='dask', output=...)"
+            )
+        table = read_parquet_dask(path)
+        return table if coder is None else table[table["coder"] == coder]
+    if is_parquet(path):
+        table = read_parquet_codings(path, corpus=corpus)
+    elif path.is_dir():
         table = read_project(path).codings
     elif path.suffix.lower() == ".csv":
         try:
@@ -50,7 +75,7 @@ def read_codings(
         table = validate_codings(raw, corpus, origin=str(path))
     else:
         raise CodingsError(
-            f"{path}: expected a project folder or a codings .csv file, got "
+            f"{path}: expected a project folder or a codings .csv or .parquet file, got "
             f"{'a missing path' if not path.exists() else repr(path.suffix or 'no extension')}"
         )
     if coder is not None:
@@ -58,4 +83,6 @@ def read_codings(
             known = ", ".join(sorted(set(table["coder"]))) or "none"
             raise CodingsError(f"{path}: no codings of coder {coder!r} (coders: {known})")
         table = table[table["coder"] == coder].reset_index(drop=True)
+        if isinstance(table["coder"].dtype, pd.CategoricalDtype):
+            table["coder"] = table["coder"].cat.remove_unused_categories()
     return table

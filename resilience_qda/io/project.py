@@ -224,11 +224,17 @@ def source_loaders(path: str | os.PathLike) -> list[Callable[[], Document]]:
     >>> loaders[0]().doc_id  # doctest: +SKIP
     'interview-B'
     """
+    return [loader for loader, _ in sized_source_loaders(path)]
+
+
+def sized_source_loaders(path: str | os.PathLike) -> list[tuple[Callable[[], Document], int]]:
+    """:func:`source_loaders` with each source's size in bytes, for partitioning work by
+    size without reading the texts (the loaders can be pickled and run elsewhere)."""
     root = Path(path)
     recover(root)
     attributes = _read_table(_inside(root, root / "sources.csv"), key="doc_id")
     return [
-        functools.partial(_stored_document, f, attributes.get(f.stem, {}))
+        (functools.partial(_stored_document, f, attributes.get(f.stem, {})), f.stat().st_size)
         for f in _listed(root, "sources", ".txt")
     ]
 
@@ -329,9 +335,41 @@ def _read_codings(root: Path, corpus: Corpus, notes: list[str]) -> pd.DataFrame:
                     f"them with `resilience-qda reanchor {root}`"
                 )
         frames.append(table)
+    for f in sorted(folder.glob("*.parquet")) if folder.is_dir() else []:
+        from .parquet import CATEGORICAL, iter_parquet_codings
+
+        if not _parquet_parts(f):
+            continue  # an emptied parts folder: the coder moved back to CSV
+        coder = unquote(f.stem)
+        drifted, first = 0, None
+        for part in iter_parquet_codings(f, corpus=corpus):
+            part = part.astype(dict.fromkeys(CATEGORICAL, str))  # as the CSV reader gives
+            others = sorted(set(part["coder"]) - {coder})
+            if others:
+                raise CodingsError(
+                    f"{f}: holds codings of coder(s) {', '.join(map(repr, others))}; "
+                    f"codings/{f.name} is for coder {coder!r} only"
+                )
+            if "quote" in part:
+                moved = part[coded_text(part, corpus) != part["quote"].fillna("")]
+                drifted += len(moved)
+                first = first if first is not None or not len(moved) else moved.iloc[0]
+            frames.append(part)
+        if drifted:
+            notes.append(
+                f"{f.name}: {drifted} coding(s) no longer cover their quoted text (first: "
+                f"{first['doc_id']} [{first['start']}:{first['end']}]); the source was edited "
+                f"after coding: re-anchor them with `resilience-qda reanchor {root}`"
+            )
     if not frames:
         return empty_codings()
-    return validate_codings(pd.concat(frames, ignore_index=True), corpus, origin=str(folder))
+    # every file was validated above: combine and sort, without validating the rows again
+    table = pd.concat(frames, ignore_index=True)
+    extra = [c for c in table.columns if c not in CODINGS_COLUMNS]
+    table = table[list(CODINGS_COLUMNS) + extra]
+    return table.sort_values(
+        ["doc_id", "start", "end", "code", "coder"], kind="stable"
+    ).reset_index(drop=True)
 
 
 _KEY = ["doc_id", "start", "end", "code", "coder"]
@@ -485,13 +523,34 @@ def _stored_texts(tx: Transaction, doc_ids: Iterable[str], root: Path) -> dict[s
     return texts
 
 
-def write_codings(codings: pd.DataFrame, path: str | os.PathLike) -> list[Path]:
-    """Write (replace) the codings files of the coders in ``codings`` in a project folder.
+def write_codings(
+    codings: pd.DataFrame,
+    path: str | os.PathLike,
+    *,
+    format: str = "csv",
+    batch: int = 1000,
+) -> list[Path]:
+    """Write (replace) the codings files of the coders in ``codings`` in a project folder,
+    or write a codings table to one ``.csv`` or ``.parquet`` file.
 
     Rows are validated against the project's texts first; other coders' files are left
     alone. Everything is written in one transaction under the project's lock. Returns the
     files written. To change one coder's codings read-modify-write, use
     :func:`update_codings`, which reads them under the lock.
+
+    Parameters
+    ----------
+    codings : DataFrame
+    path : path-like
+        A project folder, or a file ending in ``.csv`` or ``.parquet``.
+    format : {"csv", "parquet"}
+        In a project: ``"csv"`` (the default, ``codings/<coder>.csv``, git-friendly) or
+        ``"parquet"`` for large projects: ``codings/<coder>.parquet/part-00000.parquet``,
+        ... one part per ``batch`` documents, read one part at a time. Writing one format
+        removes the coder's file of the other format, so a coder's codings are in one
+        place.
+    batch : int
+        Documents per Parquet part.
 
     Examples
     --------
@@ -499,14 +558,60 @@ def write_codings(codings: pd.DataFrame, path: str | os.PathLike) -> list[Path]:
     [PosixPath('data/sample/codings/rules%3Acop-evaluation.csv')]
     """
     root = Path(path)
+    if format not in ("csv", "parquet"):
+        raise ValueError(f"format must be 'csv' or 'parquet'; got {format!r}")
+    if root.suffix.lower() in (".csv", ".parquet") and not root.is_dir():
+        return [_write_codings_file(codings, root)]
     if not (root / "sources").is_dir():
         raise ProjectError(f"{root}: not a project folder (it has no sources/ folder)")
+    written: list[Path] = []
     with transaction(root, command="write_codings") as tx:
         texts = _stored_texts(tx, codings["doc_id"].astype(str), root)
-        files = codings_files(codings, texts)
-        for rel, data in files.items():
-            tx.write(rel, data)
-    return sorted(root / rel for rel in files)
+        for rel, data in codings_files(codings, texts).items():
+            parquet_rel = rel[: -len(".csv")] + ".parquet"
+            old_parts = _parquet_parts(root / parquet_rel)
+            if format == "csv":
+                tx.write(rel, data)
+                written.append(root / rel)
+                for part in old_parts:  # a coder's codings live in one place
+                    tx.remove(part.relative_to(root).as_posix())
+                continue
+            from .parquet import PART, to_parquet_bytes
+
+            raw = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False)
+            table = validate_codings(raw, origin=str(root / rel))  # the same rows, typed
+            docs = list(dict.fromkeys(table["doc_id"]))
+            step = max(1, batch)
+            new = []
+            for k, i in enumerate(range(0, max(len(docs), 1), step)):
+                part = table[table["doc_id"].isin(set(docs[i : i + step]))]
+                new.append(f"{parquet_rel}/{PART.format(k)}")
+                tx.write(new[-1], to_parquet_bytes(part))
+            for part in old_parts:
+                if part.relative_to(root).as_posix() not in new:
+                    tx.remove(part.relative_to(root).as_posix())
+            tx.remove(rel)
+            written += [root / r for r in new]
+    return sorted(written)
+
+
+def _parquet_parts(folder: Path) -> list[Path]:
+    """The part files of a coder's Parquet codings folder (none if there is none)."""
+    if folder.is_file():
+        return [folder]
+    return sorted(folder.glob("*.parquet")) if folder.is_dir() else []
+
+
+def _write_codings_file(codings: pd.DataFrame, target: Path) -> Path:
+    table = validate_codings(codings, origin="codings")
+    if target.suffix.lower() == ".parquet":
+        from .parquet import write_parquet_codings
+
+        return write_parquet_codings(table, target)
+    from .atomic import write_many
+
+    write_many({target: _csv_bytes(table)})
+    return target
 
 
 def update_codings(
