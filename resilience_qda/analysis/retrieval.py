@@ -9,6 +9,7 @@ import pandas as pd
 
 from ..core.codes import select_codes
 from ..core.model import Corpus
+from ..core.sorting import natural_key
 
 RETRIEVAL_COLUMNS = [
     "doc_id",
@@ -224,9 +225,10 @@ def framework_matrix(
             f"{', '.join(docs.columns)}"
         )
     frames = []
+    every = retrieve(codings, corpus, codes, context=0, attributes=()) if codes else None
     for code in codes:
-        found = retrieve(codings, corpus, code, context=0, attributes=())
-        found = found.drop_duplicates(["doc_id", "start", "end"])
+        inside = (every["code"] == code) | every["code"].str.startswith(code + "/")
+        found = every[inside].drop_duplicates(["doc_id", "start", "end"])
         found = found.assign(code=code).merge(
             docs[["doc_id"] + ([source] if source != "doc_id" else [])], on="doc_id"
         )
@@ -234,7 +236,7 @@ def framework_matrix(
     if not frames:
         return pd.DataFrame(columns=[rows, "code", "passages", "passages_text"])
     found = pd.concat(frames, ignore_index=True)
-    values = sorted(docs[source].dropna().unique(), key=str)
+    values = sorted(docs[source].dropna().unique(), key=natural_key)
     cells = {key: cell for key, cell in found.groupby([source, "code"], sort=False)}
     out = []
     for value in values:
