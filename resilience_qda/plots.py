@@ -11,6 +11,7 @@ import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.ticker import MaxNLocator
 
 #: Okabe-Ito: a palette that colour-blind readers can tell apart.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
@@ -139,6 +140,7 @@ def files_references(
         ax.set_yticks(list(y), names)
         ax.invert_yaxis()
         ax.set_xlabel("count (labels: files / references)")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
         ax.set_title(title)
         ax.margins(x=0.12)
@@ -195,15 +197,24 @@ def heatmap(
         if image.norm.vmax is None or not np.isfinite(image.norm.vmax):
             image.norm.vmax = 1
         ax.set_ylim(grid.shape[0] - 0.5, -0.5)
+        rotate = grid.shape[1] > 4
+        # upright labels are wrapped; slanted ones stay on one line, anchored at their end,
+        # so neighbours never overlap
         ax.set_xticks(
             range(grid.shape[1]),
-            [textwrap.fill(column_labels(c), 16) for c in grid.columns],
+            [
+                column_labels(c) if rotate else textwrap.fill(column_labels(c), 16)
+                for c in grid.columns
+            ],
         )
         ax.set_yticks(range(grid.shape[0]), [row_labels(r) for r in grid.index])
-        ax.tick_params(axis="x", labelrotation=35 if grid.shape[1] > 4 else 0, length=0)
+        ax.tick_params(axis="x", length=0)
         ax.tick_params(axis="y", length=0)
         for lab in ax.get_xticklabels():
-            lab.set_horizontalalignment("right" if grid.shape[1] > 4 else "center")
+            if rotate:
+                lab.set(rotation=40, horizontalalignment="right", rotation_mode="anchor")
+            else:
+                lab.set_horizontalalignment("center")
         ax.spines[:].set_visible(False)
         if annotate:
             top = float(np.nanmax(cells.filled(np.nan))) if cells.count() else 1.0
@@ -221,7 +232,10 @@ def heatmap(
                     color="white" if v > 0.6 * top else "black",
                 )
         if colorbar:
-            ax.figure.colorbar(image, ax=ax, shrink=0.8, label=values.replace("_", " "))
+            bar = ax.figure.colorbar(image, ax=ax, shrink=0.8, label=values.replace("_", " "))
+            finite = grid.to_numpy()[np.isfinite(grid.to_numpy())]
+            if len(finite) and np.all(finite == np.round(finite)):  # counts: whole ticks
+                bar.ax.yaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
         ax.set_title(title)
     return ax
 
@@ -514,7 +528,7 @@ def interval_chart(
     ax=None,
     title: str = "",
     xlabel: str | None = None,
-    xlim: tuple[float, float] | None = (-1, 1),
+    xlim: tuple[float, float] | None = (-1.05, 1.05),
     labels=code_label,
     reference: float | None = None,
 ):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -128,14 +128,17 @@ def exemplars(
     spread: str | None = None,
     min_chars: int = 60,
     max_chars: int = 420,
+    quoted: Mapping[object, int] | None = None,
 ) -> pd.DataFrame:
     """Pick up to ``n`` quotable passages from :func:`retrieve`'s table, one per ``by`` first.
 
     Participants' words come before the interviewer's and notes; passages of a quotable
     length (``min_chars`` to ``max_chars``) before shorter or longer ones; then different
     cases (or documents) before a second passage of the same one; with ``spread`` (e.g.
-    ``"sector"``), cases of a group not yet quoted before a second case of a group.
-    Deterministic: ties keep document order.
+    ``"sector"``), cases of a group not yet quoted before a second case of a group. With
+    ``quoted`` (how often each case was quoted already, e.g. for other codes), cases quoted
+    less come first, so a set of quotes spreads across cases. Deterministic: ties keep
+    document order.
 
     Examples
     --------
@@ -147,6 +150,8 @@ def exemplars(
     ['L', 'S']
     >>> exemplars(r, n=2, spread="sector")["case"].tolist()
     ['L', 'B']
+    >>> exemplars(r, n=2, quoted={"L": 1})["case"].tolist()
+    ['S', 'B']
     """
     if not len(retrieved):
         return retrieved.copy()
@@ -154,23 +159,26 @@ def exemplars(
     length = table["text"].str.len()
     group = table[by] if by in table else table["doc_id"]
     group = group.astype(object).where(group.notna(), table["doc_id"])
+    prior = group.map(lambda g: (quoted or {}).get(g, 0)).astype("int64")
     rank = pd.DataFrame(
         {
             "interviewer": table.get("interviewer", pd.Series(False, index=table.index)),
             "misfit": ~length.between(min_chars, max_chars),
+            "prior": prior.values,
             "order": np.arange(len(table)),
             "group": group.values,
         }
     )
-    # the best-fitting passage of each case first, then each case's second best, ...
-    fitted = rank.sort_values(["interviewer", "misfit", "order"])
+    # the best-fitting passage of each case first, then each case's second best, ...; among
+    # passages that fit equally, cases quoted less often elsewhere first
+    fitted = rank.sort_values(["interviewer", "misfit", "prior", "order"])
     fitted["repeat"] = fitted.groupby("group", sort=False).cumcount()
-    keys = ["repeat", "interviewer", "misfit", "order"]
+    keys = ["repeat", "interviewer", "misfit", "prior", "order"]
     if spread is not None and spread in table:
         wider = table[spread].astype(object).where(table[spread].notna(), "")
         fitted["wider"] = wider.loc[fitted.index].values
         fitted["spread"] = fitted.groupby(["repeat", "interviewer", "misfit", "wider"]).cumcount()
-        keys = ["repeat", "interviewer", "misfit", "spread", "order"]
+        keys = ["repeat", "interviewer", "misfit", "spread", "prior", "order"]
     best = fitted.sort_values(keys).index
     return table.loc[best[:n]].sort_values(["doc_id", "start"] if "start" in table else [])
 

@@ -211,8 +211,10 @@ def shorten(text: str, limit: int = QUOTE_CHARS) -> tuple[str, bool]:
     """``text`` cut at the last sentence end or word boundary before ``limit`` characters,
     with " […]" when it was cut.
 
+    >>> shorten("One two three. Four five six.", 20)
+    ('One two three. […]', True)
     >>> shorten("One. Two three four.", 12)
-    ('One. […]', True)
+    ('One. Two […]', True)
     >>> shorten("Short.", 12)
     ('Short.', False)
     """
@@ -232,7 +234,7 @@ def format_table(table: pd.DataFrame) -> tuple[list[str], list[list[str]], list[
     """Header, cells as text and which columns are numbers, the way a reader wants them:
     missing values blank (never ``<NA>``), true/false as yes/no, whole numbers without
     ``.0``, other numbers to three significant digits (one decimal for percentages),
-    thousands separated from 10,000.
+    thousands separated.
 
     Examples
     --------
@@ -241,6 +243,8 @@ def format_table(table: pd.DataFrame) -> tuple[list[str], list[list[str]], list[
     ...                   "words": [18242, 7]})
     >>> format_table(t)[1]
     [['1', '0.123', '12.3', 'yes', '18,242'], ['', '1.5', '', 'no', '7']]
+    >>> format_table(pd.DataFrame({"cell": ["3 (60%)", "2"]}))[2]
+    [True]
     """
     header = [str(c).replace("_", " ") for c in table.columns]
     columns, numeric = [], []
@@ -250,12 +254,18 @@ def format_table(table: pd.DataFrame) -> tuple[list[str], list[list[str]], list[
         is_number = _numeric(column)
         whole = is_number and all(_whole(v) for v in values if not _missing(v))
         percent = "percent" in str(name) or str(name).endswith("_pct")
-        columns.append([_cell(v, whole=whole, percent=percent) for v in values])
-        numeric.append(is_number and not _boolean(column))
+        cells = [_cell(v, whole=whole, percent=percent) for v in values]
+        columns.append(cells)
+        counts = bool(cells) and all(_COUNT.fullmatch(c) for c in cells if c)
+        numeric.append((is_number and not _boolean(column)) or (counts and any(cells)))
     rows = [list(r) for r in zip(*columns, strict=True)] if columns else []
     if not columns:
         rows = [[] for _ in range(len(table))]
     return header, rows, numeric
+
+
+#: Text cells that read as numbers (e.g. "3 (60%)") are aligned as numbers.
+_COUNT = re.compile(r"-?[\d,.]+( \(\d+%\))?")
 
 
 def _missing(value: object) -> bool:
@@ -298,7 +308,7 @@ def _cell(value: object, *, whole: bool, percent: bool) -> str:
         number = float(value)
         if whole or number.is_integer() and isinstance(value, int | np.integer):
             n = int(number)
-            return f"{n:,}" if abs(n) >= 10_000 else str(n)
+            return f"{n:,}"
         if percent:
             return f"{number:.1f}"
         if abs(number) < 1:

@@ -1,8 +1,9 @@
 """Agreement of the analysed coder with each coder study.yaml ``compare`` names.
 
 The figures are those of ``resilience-qda agreement PROJECT --coders A B --unit UNIT
---method cohen --codes BRANCHES --bootstrap 1000 --random-state 0``: the same function with
-the same arguments (a test holds the two equal).
+--method cohen --bootstrap 1000 --random-state 0``: the same function with the same
+arguments (a test holds the two equal). Every code either coder used in the documents both
+coded is compared, at its own level (no rolling up), as the command does.
 """
 
 from __future__ import annotations
@@ -24,12 +25,11 @@ LOW_KAPPA = 0.6
 CHART_CODES = 30
 
 
-def agreement_command(project_path: str, coder: str, other: str, unit: str, codes) -> str:
+def agreement_command(project_path: str, coder: str, other: str, unit: str) -> str:
     """The command line that prints the same figures."""
     return (
         f"resilience-qda agreement {project_path} --coders {coder} {other} --unit {unit} "
-        f"--method cohen --codes {' '.join(codes)} --bootstrap {BOOTSTRAP} "
-        f"--random-state {RANDOM_STATE}"
+        f"--method cohen --bootstrap {BOOTSTRAP} --random-state {RANDOM_STATE}"
     )
 
 
@@ -52,19 +52,16 @@ def agreement_section(project: Project, report: Report) -> None:
         )
         return
     report.heading(title)
-    unit = study.unit
-    codes = list(study.sections)
     for other in study.compare:
-        _pair(project, report, coder, other, unit, codes)
+        _pair(project, report, coder, other, study.unit)
 
 
-def _pair(project: Project, report: Report, coder: str, other: str, unit: str, codes) -> None:
+def _pair(project: Project, report: Report, coder: str, other: str, unit: str) -> None:
     table = agreement(
         project,
         [coder, other],
         unit=unit,
         method="cohen",
-        codes=codes,
         bootstrap=BOOTSTRAP,
         random_state=RANDOM_STATE,
     )
@@ -83,13 +80,13 @@ def _pair(project: Project, report: Report, coder: str, other: str, unit: str, c
         "says nothing about whether they agree. A unit carries a code for a coder when one of "
         f"the coder's codings of that code overlaps it. Per code: a = units both coded, b = "
         f"{coder} only, c = {other} only, d = neither; Cohen's kappa with a 95% bootstrap "
-        f"interval ({BOOTSTRAP:,} resamples of units, random state {RANDOM_STATE}). Codes "
-        "neither coder used in these documents are not listed; a kappa of 0/0 (one coder "
-        "never used the code, the other never either) is left blank."
+        f"interval ({BOOTSTRAP:,} resamples of units, random state {RANDOM_STATE}). Every "
+        "code either coder used in these documents is listed at its own level (codings of a "
+        "sub-code do not count for its parent here); a kappa of 0/0 is left blank."
     )
     project_path = project.path or "PROJECT"
     report.text(
-        "The same figures: " + agreement_command(project_path, coder, other, unit, codes),
+        "The same figures: " + agreement_command(project_path, coder, other, unit),
         css="note",
     )
     table = table.reset_index(drop=True)
@@ -145,7 +142,7 @@ def _pair(project: Project, report: Report, coder: str, other: str, unit: str, c
             f"Cohen's kappa per code{more}; the dashed line is {LOW_KAPPA}.",
             table=name,
         )
-    review = disagreements(project.codings, project.corpus, [coder, other], unit=unit, codes=codes)
+    review = disagreements(project.codings, project.corpus, [coder, other], unit=unit)
     review_name = table_name("disagreements", coder, other, unit)
     report.table(
         review_name,

@@ -259,6 +259,7 @@ def _framework_matrix(project, report, codings, codes, name) -> None:
         f"Framework matrix: passages per case and code (the passages themselves are in "
         f"framework_matrix_{name}.csv).",
         max_rows=200,
+        fold=True,
     )
     report.tables[f"framework_matrix_{name}"] = fm
 
@@ -297,7 +298,7 @@ def _cooccurrence(project, report, codings, branch, codes, name) -> None:
     grid = table.set_index(["code_a", "code_b"])["count"].reindex(cells).reset_index()
     grid.loc[grid["code_a"] == grid["code_b"], "count"] = float("nan")
     label = _labeller(project)
-    fig, ax = new_figure((6.5, max(2.4, 0.42 * len(codes) + 1.4)))
+    fig, ax = new_figure((max(6.5, 0.45 * len(columns) + 3.5), max(2.4, 0.42 * len(codes) + 1.4)))
     heatmap(
         grid,
         rows="code_a",
@@ -333,7 +334,11 @@ def _exemplars(project, report, codings, branch, codes, name) -> None:
     every = retrieve(codings, project.corpus, codes, attributes=sorted(wanted))
     for code in codes:
         found = every[(every["code"] == code) | every["code"].str.startswith(code + "/")]
-        picks = exemplars(found, n=per_code, spread=spread, max_chars=QUOTE_CHARS)
+        quoted = report.cache.setdefault("quoted", {})
+        picks = exemplars(found, n=per_code, spread=spread, max_chars=QUOTE_CHARS, quoted=quoted)
+        cases = picks["case"] if "case" in picks else pd.Series(pd.NA, index=picks.index)
+        for key in cases.astype(object).where(cases.notna(), picks["doc_id"]):
+            quoted[key] = quoted.get(key, 0) + 1
         if not len(picks):
             missing.append(code_name(project, code))
             continue
@@ -344,7 +349,8 @@ def _exemplars(project, report, codings, branch, codes, name) -> None:
         return
     report.heading(f"{title}: exemplar quotes", level=3)
     report.text(
-        f"Up to {plural(per_code, 'passage')} per code, from different cases first"
+        (f"Up to {per_code} passages per code" if per_code > 1 else "One passage per code")
+        + ", from cases quoted least so far first"
         + (f" and across {spread} groups" if spread else "")
         + f"; passages longer than {QUOTE_CHARS} characters are cut (marked […]). Every "
         f"passage of a code is in framework_matrix_{name}.csv or via rq.retrieve.",

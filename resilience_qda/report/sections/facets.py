@@ -54,10 +54,15 @@ def configurations_part(project: Project, report: Report, codings: pd.DataFrame,
     )
     report.fact(
         f"{title}: {n_any} of {plural(len(units), unit)} carry at least one of its "
-        f"{len(elements)} codes; {n_all} carry all {len(elements)}."
+        f"{len(elements)} codes; {n_all} {'carries' if n_all == 1 else 'carry'} all "
+        f"{len(elements)}."
     )
     name = table_name(branch, "configurations")
-    report.table(name, config, f"Configurations of {title} per {unit}, most frequent first.")
+    report.table(
+        name,
+        config.drop(columns="coder"),
+        f"Configurations of {title} per {unit} (coder {report.coder}), most frequent first.",
+    )
     fig, ax = new_figure((6.5, 4.2))
     configurations_chart(
         config,
@@ -77,11 +82,14 @@ def configurations_part(project: Project, report: Report, codings: pd.DataFrame,
         return
     moves = per[per["size"] == most].head(3)
     report.heading(f"{plural(most, 'code')} in one {unit}", level=4)
+    n_most = int((per["size"] == most).sum())
     report.text(
-        f"{plural(int((per['size'] == most).sum()), unit)} combine {most} of the "
+        f"{plural(n_most, unit)} {'combines' if n_most == 1 else 'combine'} {most} of the "
         f"{len(elements)} codes ({100 * (per['size'] == most).mean():.0f}% of the {unit}s "
-        f"carrying any); the first {len(moves)} in document order. Whether a combination is "
-        "a practice in its own right is for the analyst to judge from the passage.",
+        f"carrying any); "
+        + ("it is quoted below" if n_most == 1 else f"the first {len(moves)} are quoted below")
+        + ". Whether a combination is a practice in its own right is for the analyst to judge "
+        "from the passage.",
         css="note",
     )
     docs = project.corpus.documents.set_index("doc_id")

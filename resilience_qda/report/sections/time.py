@@ -48,7 +48,8 @@ def change_section(project: Project, report: Report) -> None:
                 f"{title} by {time}", f"left out: no coding is in a document with a {time}."
             )
             continue
-        report.heading(f"Across the {plural(n, time.replace('_', ' '))}", level=3)
+        heading = _across(time, n)
+        report.heading(heading, level=3)
         report.text(
             f"{plural(len(dated), 'document')} ({kinds}) have a {time}; references per 1,000 "
             "words let long and short documents compare."
@@ -66,7 +67,7 @@ def change_section(project: Project, report: Report) -> None:
             value="per_1000_words",
             ax=ax,
             labels=plain,
-            title=plain(f"Across the {plural(n, time.replace('_', ' '))}"),
+            title=plain(heading),
         )
         report.figure(
             name,
@@ -86,3 +87,18 @@ def change_section(project: Project, report: Report) -> None:
                     f"{code_name(project, branch)}: each code by {time}.",
                     show=False,
                 )
+
+
+_WORDS = "zero one two three four five six seven eight nine ten eleven twelve".split()
+
+
+def _across(time: str, n: int) -> str:
+    """``Across the twelve meetings``; ``By interview order (13 values)`` for a compound name.
+
+    >>> _across("meeting", 12), _across("interview_order", 13), _across("date", 30)
+    ('Across the twelve meetings', 'By interview order (13 values)', 'Across the 30 dates')
+    """
+    if "_" in time or " " in time:
+        return f"By {time.replace('_', ' ')} ({n} values)"
+    count = _WORDS[n] if n < len(_WORDS) else f"{n:,}"
+    return f"Across the {count} {time}s"
