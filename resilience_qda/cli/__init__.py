@@ -18,6 +18,7 @@ from ..core.version import __version__
 
 #: Modules of this package that define commands, in the order ``--help`` lists them.
 COMMANDS = [
+    "init",
     "report",
     "code",
     "codebook",

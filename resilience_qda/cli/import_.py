@@ -10,6 +10,7 @@ from ..core.model import Corpus, Project
 from ..io import read_corpus, read_project, write_project
 from ..io.codebook import read_codebook
 from ..io.project import DEFAULT_CODEBOOK
+from ..io.scaffold import write_study_template
 from . import warn
 
 
@@ -79,6 +80,7 @@ def run(args) -> int:
     else:
         project = Project(Corpus(new), read_codebook(DEFAULT_CODEBOOK))
     write_project(project, root)
+    write_study_template(root)  # a new folder gets the commented analysis plan
     kinds = ", ".join(
         f"{n} {k}"
         for k, n in sorted(
