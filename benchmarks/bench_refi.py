@@ -30,7 +30,9 @@ from generate import make_project
 
 from resilience_qda import read_project
 from resilience_qda.core.errors import QDAWarning, ReadError
+from resilience_qda.io.docx import read_docx
 from resilience_qda.io.refi import SafeZip, qdpx_bytes, read_qde, read_qdpx
+from resilience_qda.io.sheets import read_sheet
 
 OUT = Path(__file__).resolve().parent / "out"
 NVIVO = Path("/work/shared/refi/samples/DEpt-metagenom__pyqdpx__oltas.qdpx")
@@ -158,6 +160,26 @@ def hostile_files(bomb_mb: int) -> dict[str, tuple]:
     many[eocd + 8 : eocd + 12] = struct.pack("<HH", 65000, 65000)
     (OUT / "many.qdpx").write_bytes(bytes(many))
 
+    office = {}
+    for suffix, part, make in (
+        (".docx", "word/styles.xml", _blank_docx),
+        (".xlsx", "xl/worksheets/sheet1.xml", _blank_xlsx),
+    ):
+        office[suffix] = path = OUT / f"bomb-{bomb_mb}{suffix}"
+        if not path.exists():
+            with (
+                zipfile.ZipFile(io.BytesIO(make())) as src,
+                zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z,
+            ):
+                for info in src.infolist():
+                    if info.filename != part:
+                        z.writestr(info.filename, src.read(info))
+                with z.open(part, "w", force_zip64=True) as fh:
+                    fh.write(b'<?xml version="1.0"?><x>')
+                    block = b" " * 2**20
+                    for _ in range(bomb_mb):
+                        fh.write(block)
+
     def read_member(path: Path, name: str):
         def call():
             with SafeZip(path) as z:
@@ -184,7 +206,27 @@ def hostile_files(bomb_mb: int) -> dict[str, tuple]:
         ),
         "2 GB member claim": (read_member(OUT / "claim.qdpx", "sources/a.txt"),),
         "65,000 members declared": (lambda: read_qdpx(OUT / "many.qdpx"),),
+        f"Word file, {bomb_mb} MB bomb in word/styles.xml": (lambda: read_docx(office[".docx"]),),
+        f"spreadsheet, {bomb_mb} MB bomb in a worksheet": (
+            lambda: read_sheet(office[".xlsx"], None, coder="x"),
+        ),
     }
+
+
+def _blank_docx() -> bytes:
+    import docx
+
+    buf = io.BytesIO()
+    docx.Document().save(buf)
+    return buf.getvalue()
+
+
+def _blank_xlsx() -> bytes:
+    import openpyxl
+
+    buf = io.BytesIO()
+    openpyxl.Workbook().save(buf)
+    return buf.getvalue()
 
 
 def part_hostile(bomb_mb: int, reference: float) -> None:

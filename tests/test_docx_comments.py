@@ -20,6 +20,7 @@ from resilience_qda.core.errors import ReadError
 from resilience_qda.core.model import Document
 from resilience_qda.io import docx as wdocx
 from resilience_qda.io.codebook import read_codebook
+from resilience_qda.io.container import ZipLimits
 from resilience_qda.io.docx import (
     docx_text,
     read_docx,
@@ -332,7 +333,7 @@ def _docx_bytes(text="P: Hello there.", comment="themes/more-reflexive") -> dict
 
 
 def _zip(path: Path, parts: dict[str, bytes]) -> Path:
-    with zipfile.ZipFile(path, "w") as z:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
         for n, data in parts.items():
             z.writestr(n, data)
     return path
@@ -386,11 +387,31 @@ def test_huge_xml_parts_are_refused(tmp_path, monkeypatch):
     parts = _docx_bytes()
     big = parts["word/comments.xml"].replace(b"</w:comments>", b" " * 5000 + b"</w:comments>")
     monkeypatch.setattr(wdocx, "MAX_COMMENTS_XML_BYTES", 4000)
-    with pytest.raises(ReadError, match=r"comments\.xml.*refusing more than 4000"):
+    with pytest.raises(ReadError, match=r"comments\.xml' claims .* more than the limit of 4,000"):
         read_docx_codings(_zip(tmp_path / "big.docx", {**parts, "word/comments.xml": big}))
-    monkeypatch.setattr(wdocx, "MAX_XML_BYTES", 1000)
-    with pytest.raises(ReadError, match=r"document\.xml claims .* refusing"):
+    monkeypatch.setattr(wdocx, "OFFICE_LIMITS", ZipLimits(max_member_size=1000))
+    with pytest.raises(ReadError, match=r"' claims .* more than the limit of 1,000"):
         read_docx(_zip(tmp_path / "bigdoc.docx", parts))
+
+
+def test_a_bomb_in_any_part_is_refused_before_python_docx_parses_it(tmp_path, monkeypatch):
+    """Every part is vetted, not only the ones we read ourselves: a bomb in styles.xml is
+    refused from its declared size, before python-docx would decompress it."""
+    parts = _docx_bytes()
+    bomb = b'<?xml version="1.0"?><w:styles>' + b" " * 3_000_000 + b"</w:styles>"
+    monkeypatch.setattr(wdocx, "OFFICE_LIMITS", ZipLimits(max_member_size=2**20))
+    with pytest.raises(ReadError, match=r"word/styles\.xml' claims 3,000,\d+ bytes"):
+        read_docx(_zip(tmp_path / "styles-bomb.docx", {**parts, "word/styles.xml": bomb}))
+    monkeypatch.setattr(wdocx, "OFFICE_LIMITS", ZipLimits())
+    with pytest.raises(ReadError, match=r"word/styles\.xml' expands .* times"):
+        read_docx(_zip(tmp_path / "ratio-bomb.docx", {**parts, "word/styles.xml": bomb * 2}))
+
+
+def test_a_dtd_in_any_part_is_refused(tmp_path):
+    parts = _docx_bytes()
+    evil = b'<?xml version="1.0"?><!DOCTYPE s [<!ENTITY a "x">]><w:styles/>'
+    with pytest.raises(ReadError, match=r"styles\.xml'.*DTD or entities"):
+        read_docx(_zip(tmp_path / "dtd.docx", {**parts, "word/styles.xml": evil}))
 
 
 def test_malformed_comments_xml_is_a_read_error(tmp_path):

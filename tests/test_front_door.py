@@ -67,3 +67,40 @@ def test_read_codings_names_the_problem(tmp_path):
         rq.read_codings(tmp_path / "missing.csv")
     with pytest.raises(rq.CodingsError, match=r"expected a project folder or a codings \.csv"):
         rq.read_codings(tmp_path / "codings.txt")
+
+
+def test_the_model_renders_as_escaped_html_in_a_notebook(sample_project):
+    project = sample_project
+    page = project._repr_html_()
+    assert f"{len(project.corpus)} documents" in page and "<table" in page
+    assert "interview-L" in project.corpus._repr_html_()
+    tree = project.codebook._repr_html_()
+    assert tree.count("<li") == len(project.codebook)
+    shown = project.show("interview-L", coder="A")._repr_html_()
+    n = int((project.codings_of("A")["doc_id"] == "interview-L").sum())
+    assert f"{n} coding(s)" in shown and "<mark" in shown
+
+
+def test_hostile_text_and_names_are_escaped():
+    doc = rq.Document("x<script>", "Hi <img src=x onerror=alert(1)> & bye", {"kind": "note"})
+    codings = pd.DataFrame(
+        {"start": [0, 3], "end": [8, 20], "code": ['"><script>', "b"], "coder": ["A", "B"]}
+    )
+    project = rq.Project(rq.Corpus([doc]), rq.Codebook([rq.Code("a<b>", "<i>name</i>")]))
+    project.codings = codings.assign(doc_id="x<script>", source="manual", score=None)
+    for page in (
+        doc._repr_html_(),
+        project.show("x<script>")._repr_html_(),
+        project.corpus._repr_html_(),
+        project.codebook._repr_html_(),
+        project._repr_html_(),
+    ):
+        assert "<script>" not in page and "<img" not in page and "<i>" not in page
+
+
+def test_overlapping_codings_show_every_code_in_the_tooltip():
+    doc = rq.Document("d", "one two three")
+    rows = pd.DataFrame({"doc_id": "d", "start": [0, 4], "end": [7, 13], "code": ["x", "y"]})
+    rows["coder"] = "A"
+    page = rq.Project(rq.Corpus([doc]), rq.Codebook(), rows).show("d")._repr_html_()
+    assert 'title="x (A); y (A)">two</mark>' in page

@@ -51,7 +51,7 @@ def speakers(spans: pd.DataFrame, turns: pd.DataFrame) -> pd.DataFrame:
     out["speaker"] = pd.Series(
         [None if pd.isna(v) else v for v in found["speaker"]], index=spans.index, dtype=object
     )
-    out["interviewer"] = found["interviewer"].fillna(False).astype(bool).values
+    out["interviewer"] = found["interviewer"].eq(True).to_numpy()
     return out
 
 

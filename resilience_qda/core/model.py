@@ -16,6 +16,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
+from .display import codebook_html, document_html, esc, table_html
 from .errors import CodebookError, CodingsError
 from .turns import TRANSCRIPT_KINDS, turn_rows, turns_frame
 
@@ -68,6 +69,9 @@ class Document:
     def __repr__(self) -> str:
         return f"Document({self.doc_id!r}, kind={self.kind!r}, {len(self.text)} chars)"
 
+    def _repr_html_(self) -> str:
+        return document_html(self.doc_id, self.text, kind=self.kind)
+
 
 class Corpus:
     """An ordered collection of documents plus the case attributes that describe them.
@@ -110,6 +114,14 @@ class Corpus:
 
     def __repr__(self) -> str:
         return f"Corpus({len(self)} documents)"
+
+    def _repr_html_(self) -> str:
+        kinds = self.documents["kind"].value_counts()
+        summary = ", ".join(f"{n} {esc(k)}" for k, n in kinds.items())
+        return (
+            f"<div><strong>Corpus</strong>: {len(self)} documents ({summary}), "
+            f"{len(self.cases)} cases{table_html(self.documents)}</div>"
+        )
 
     @property
     def doc_ids(self) -> list[str]:
@@ -238,6 +250,10 @@ class Codebook:
 
     def __repr__(self) -> str:
         return f"Codebook({self.name!r}, {len(self)} codes)"
+
+    def _repr_html_(self) -> str:
+        rows = ((c.path, c.name, c.description, c.depth) for c in self)
+        return codebook_html(rows, title=f"Codebook {self.name} ({len(self)} codes)")
 
     @property
     def paths(self) -> list[str]:
@@ -514,3 +530,46 @@ class Project:
             f"Project({len(self.corpus)} documents, {len(self.codebook)} codes, "
             f"{len(self.codings)} codings by {len(self.coders)} coder(s))"
         )
+
+    def show(self, doc_id: str, *, coder: str | Iterable[str] | None = None) -> CodedDocument:
+        """A document with its codings, shown highlighted in a notebook.
+
+        Examples
+        --------
+        >>> project.show("interview-L", coder="A")  # doctest: +SKIP
+        """
+        rows = self.codings[self.codings["doc_id"] == doc_id]
+        if coder is not None:
+            rows = rows[rows["coder"].isin([coder] if isinstance(coder, str) else list(coder))]
+        return CodedDocument(self.corpus[doc_id], rows.reset_index(drop=True))
+
+    def _repr_html_(self) -> str:
+        per_coder = (
+            self.codings.groupby("coder")
+            .agg(
+                codings=("code", "size"), codes=("code", "nunique"), documents=("doc_id", "nunique")
+            )
+            .reset_index()
+        )
+        where = f" at <code>{esc(self.path)}</code>" if self.path else ""
+        notes = "".join(f"<li>{esc(w)}</li>" for w in self.warnings)
+        return (
+            f"<div><strong>Project</strong>{where}: {len(self.corpus)} documents, "
+            f"{len(self.codebook)} codes in codebook {esc(self.codebook.name)}, "
+            f"{len(self.codings)} codings by {len(self.coders)} coder(s)"
+            f"{table_html(per_coder) if len(per_coder) else ''}"
+            + (f"<p>Warnings:</p><ul>{notes}</ul>" if notes else "")
+            + "</div>"
+        )
+
+
+@dataclass(frozen=True)
+class CodedDocument:
+    """A document and some of its codings: what :meth:`Project.show` returns."""
+
+    document: Document
+    codings: pd.DataFrame
+
+    def _repr_html_(self) -> str:
+        d = self.document
+        return document_html(d.doc_id, d.text, self.codings, kind=d.kind)

@@ -14,6 +14,7 @@ import os
 import posixpath
 import re
 import unicodedata
+import xml.etree.ElementTree as ET
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,43 +27,23 @@ from ..core.model import CODINGS_COLUMNS, Code, Codebook, Document, slugify
 from ..core.turns import looks_like_transcript
 from .atomic import write_bytes
 from .codebook import read_codebook
+from .container import OFFICE_LIMITS, SafeZip, check_package, parse_xml
 
-#: Caps on what a .docx may hold before we refuse it (zip bombs, hostile files).
-MAX_MEMBERS = 10_000
-MAX_XML_BYTES = 200 * 1024 * 1024
+#: What a file must hold to be a Word document.
+_DOCX_PARTS = ("word/document.xml", "[Content_Types].xml")
+_DOCX = "Word document (.docx)"
 
 
 def check_docx(path: str | os.PathLike) -> None:
-    """Refuse files that are not Word documents before any XML is parsed."""
+    """Refuse files that are not Word documents, or hostile ones, before any XML is parsed
+    (every part's size, the compression ratio, DTDs: :func:`~.container.check_package`)."""
     path = Path(path)
-    if not path.is_file():
-        raise ReadError(f"{path}: no such file")
-    if not zipfile.is_zipfile(path):
+    if path.is_file() and not zipfile.is_zipfile(path):
         raise ReadError(
             f"{path}: not a Word .docx file (a .docx is a zip archive; this is not "
             "one). Save it from Word as .docx, or as plain text"
         )
-    try:
-        with zipfile.ZipFile(path) as zf:
-            infos = zf.infolist()
-            if len(infos) > MAX_MEMBERS:
-                raise ReadError(f"{path}: has {len(infos)} parts; refusing more than {MAX_MEMBERS}")
-            names = {i.filename: i for i in infos}
-            if "word/document.xml" not in names or "[Content_Types].xml" not in names:
-                raise ReadError(
-                    f"{path}: is a zip archive but not a Word document "
-                    "(it has no word/document.xml)"
-                )
-            if names["word/document.xml"].file_size > MAX_XML_BYTES:
-                raise ReadError(
-                    f"{path}: word/document.xml claims "
-                    f"{names['word/document.xml'].file_size} bytes; refusing "
-                    f"more than {MAX_XML_BYTES}"
-                )
-            with zf.open("word/document.xml") as fh:
-                _refuse_dtd(fh.read(_PROLOG_LIMIT), where=f"{path}: word/document.xml")
-    except (zipfile.BadZipFile, EOFError, OSError) as exc:
-        raise ReadError(f"{path}: the zip archive is damaged ({exc})") from None
+    check_package(path, kind=_DOCX, required=_DOCX_PARTS, limits=OFFICE_LIMITS)
 
 
 def docx_paragraphs(path: str | os.PathLike) -> list[str]:
@@ -117,67 +98,14 @@ def read_docx(path: str | os.PathLike) -> str:
     return "\n\n".join(paragraphs) + "\n"
 
 
-# --------------------------------------------------------------------------- hostile XML
-
-#: Parts read with the comments; each is size-capped and refused if it declares a DTD.
+#: Largest comments part (and relationships part) read.
 MAX_COMMENTS_XML_BYTES = 50 * 1024 * 1024
-_PROLOG_LIMIT = 1024 * 1024
 
 
-def _refuse_dtd(data: bytes, *, where: str) -> None:
-    """Refuse XML whose prolog declares a DTD (entities are how XML attacks work)."""
-    head = data[:_PROLOG_LIMIT]
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        text = head.decode("utf-16", errors="replace")
-    else:
-        text = head.decode("utf-8", errors="replace")
-    i = 0
-    while True:
-        while i < len(text) and text[i] in " \t\r\n\ufeff":
-            i += 1
-        if text.startswith("<?", i):
-            j = text.find("?>", i)
-        elif text.startswith("<!--", i):
-            j = text.find("-->", i)
-        else:
-            break
-        if j < 0:
-            raise ReadError(f"{where}: the XML prolog is malformed or longer than 1 MB")
-        i = j + 2
-    if text[i : i + 9].upper() == "<!DOCTYPE" or "<!ENTITY" in text[i : i + 4096].upper():
-        raise ReadError(
-            f"{where}: declares a DTD or entities, which Word never writes; refusing to "
-            "read it (it may be an XML attack). Re-save the file from Word"
-        )
-
-
-def _read_part(zf: zipfile.ZipFile, name: str, *, where: str, limit: int) -> bytes:
-    info = zf.getinfo(name)
-    if info.file_size > limit:
-        raise ReadError(
-            f"{where}: {name} claims {info.file_size} bytes; refusing more than {limit}"
-        )
-    try:
-        with zf.open(info) as fh:
-            data = fh.read(limit + 1)
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
-        raise ReadError(f"{where}: {name} cannot be read from the archive ({exc})") from None
-    if len(data) > limit:
-        raise ReadError(f"{where}: {name} is larger than {limit} bytes; refusing it")
-    _refuse_dtd(data, where=f"{where}: {name}")
-    return data
-
-
-def _parse_xml(data: bytes, *, where: str):
-    from defusedxml import ElementTree as SafeET
-    from defusedxml.common import DefusedXmlException
-
-    try:
-        return SafeET.fromstring(data, forbid_dtd=True)
-    except DefusedXmlException as exc:
-        raise ReadError(f"{where}: refusing unsafe XML ({exc.__class__.__name__})") from None
-    except Exception as exc:  # ParseError and friends
-        raise ReadError(f"{where}: is not well-formed XML ({exc})") from None
+def _part(archive: SafeZip, name: str) -> ET.Element:
+    """A part of the package parsed with the one safe XML parser, size-capped."""
+    data = archive.read(name, max_size=MAX_COMMENTS_XML_BYTES)
+    return parse_xml(data, name=f"{archive.path}: {name}")
 
 
 # --------------------------------------------------------------------------- comments in
@@ -309,17 +237,14 @@ def _text_of(element) -> str:
     return unicodedata.normalize("NFC", "\n".join(paras)).strip()
 
 
-def _comment_parts(zf: zipfile.ZipFile, where: str) -> tuple[str | None, str | None]:
+def _comment_parts(archive: SafeZip, where: str) -> tuple[str | None, str | None]:
     """Names of the comments and commentsExtended parts, from the document's relationships."""
-    names = set(zf.namelist())
+    names = set(archive.names)
     comments = "word/comments.xml" if "word/comments.xml" in names else None
     extended = "word/commentsExtended.xml" if "word/commentsExtended.xml" in names else None
     rels = "word/_rels/document.xml.rels"
     if rels in names:
-        root = _parse_xml(
-            _read_part(zf, rels, where=where, limit=MAX_COMMENTS_XML_BYTES),
-            where=f"{where}: {rels}",
-        )
+        root = _part(archive, rels)
         for rel in root.iter(f"{{{_REL}}}Relationship"):
             kind = rel.get("Type", "").rsplit("/", 1)[-1]
             target = rel.get("Target", "")
@@ -357,20 +282,12 @@ class _Comment:
 def _read_comments(path: Path) -> tuple[dict[str, _Comment], dict[str, str]]:
     """The comments of a .docx by id, and ``{reply id: parent id}``."""
     where = str(path)
-    with zipfile.ZipFile(path) as zf:
-        comments_part, extended_part = _comment_parts(zf, where)
+    with SafeZip(path, limits=OFFICE_LIMITS, kind=_DOCX) as archive:
+        comments_part, extended_part = _comment_parts(archive, where)
         if comments_part is None:
             return {}, {}
-        root = _parse_xml(
-            _read_part(zf, comments_part, where=where, limit=MAX_COMMENTS_XML_BYTES),
-            where=f"{where}: {comments_part}",
-        )
-        ext_root = None
-        if extended_part is not None:
-            ext_root = _parse_xml(
-                _read_part(zf, extended_part, where=where, limit=MAX_COMMENTS_XML_BYTES),
-                where=f"{where}: {extended_part}",
-            )
+        root = _part(archive, comments_part)
+        ext_root = _part(archive, extended_part) if extended_part is not None else None
     comments: dict[str, _Comment] = {}
     for el in root.iter(f"{{{_W}}}comment"):
         cid = el.get(f"{{{_W}}}id")

@@ -1,8 +1,8 @@
 """REFI-QDA exchange: projects (``.qdpx``) and codebooks (``.qdc``) of NVivo, ATLAS.ti, MAXQDA,
 QualCoder, Taguette and others, in and out.
 
-The work is split by job: :mod:`.safezip` (hostile archives), :mod:`.refi_xml` (hostile XML,
-GUIDs), :mod:`.refi_offsets` (which unit a producer counts positions in), :mod:`.refi_read`
+The work is split by job: :mod:`.container` (hostile archives and XML), :mod:`.refi_xml`
+(names, GUIDs), :mod:`.refi_offsets` (which unit a producer counts positions in), :mod:`.refi_read`
 (entry points), :mod:`.refi_project` (a ``<Project>`` element into a Project),
 :mod:`.refi_codes` (code trees and sets), :mod:`.refi_qde` (projects out) and
 :mod:`.refi_write` (GUIDs, round-trip data, codebooks out). This module is the public face
@@ -27,12 +27,12 @@ import pandas as pd
 from ..core.errors import ProjectError, QDAWarning
 from ..core.model import Codebook, Corpus, Project
 from .codebook import read_codebook
+from .container import SafeZip, ZipLimits
 from .project import DEFAULT_CODEBOOK, read_project, write_project
 from .refi_offsets import Interpretation, OffsetChoice
 from .refi_qde import project_to_qde, qdpx_bytes, write_qdpx
 from .refi_read import ImportReport, import_report, read_qdc, read_qde, read_qdpx, read_refi
 from .refi_write import EXCHANGE_FILE, codebook_to_qdc, exchange_of, save_exchange, write_qdc
-from .safezip import SafeZip, ZipLimits
 
 __all__ = [
     "EXCHANGE_FILE",

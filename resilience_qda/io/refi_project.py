@@ -19,10 +19,10 @@ import pandas as pd
 from ..core.errors import ReadError
 from ..core.model import Codebook, Corpus, Document, Project, slugify, validate_codings
 from ..core.turns import looks_like_transcript
+from .container import check_member_name
 from .refi_codes import code_tree, read_sets
 from .refi_offsets import OffsetChoice, Selection, SourceText, choose
 from .refi_xml import child, child_text, children, guid_key, local, read_capped, walk
-from .safezip import check_member_name
 from .text import decode
 
 _UNSAFE_ID = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')

@@ -1,6 +1,6 @@
 """Reading REFI-QDA files: projects (``.qdpx``, bare ``.qde``) and codebooks (``.qdc``).
 
-The archive is opened with :class:`~resilience_qda.io.safezip.SafeZip`, the XML parsed with
+The archive is opened with :class:`~resilience_qda.io.container.SafeZip`, the XML parsed with
 DTDs refused, and the ``<Project>`` element read by
 :func:`~resilience_qda.io.refi_project.read_project_element`.
 """
@@ -12,10 +12,10 @@ from pathlib import Path
 
 from ..core.errors import ReadError
 from ..core.model import Codebook, Project
+from .container import SafeZip, ZipLimits, parse_xml
 from .refi_codes import code_tree, read_sets
 from .refi_project import ImportReport, read_project_element
-from .refi_xml import MAX_XML_BYTES, child, local, parse_xml, read_capped
-from .safezip import SafeZip, ZipLimits
+from .refi_xml import MAX_XML_BYTES, child, local, read_capped
 
 __all__ = ["ImportReport", "import_report", "read_qdc", "read_qde", "read_qdpx", "read_refi"]
 

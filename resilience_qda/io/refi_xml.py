@@ -1,4 +1,5 @@
-"""Safe XML for REFI-QDA files: defusedxml with DTDs refused, names matched by local name."""
+"""REFI-QDA XML helpers: names matched by local name, GUIDs, code definitions (parsing is
+:func:`resilience_qda.io.container.parse_xml`)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,6 @@ import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
-
-import defusedxml
-import defusedxml.ElementTree as DET
 
 from ..core.errors import ReadError
 from ..core.model import Code
@@ -29,36 +27,6 @@ _SCHEMA_GUID = re.compile(
 )
 #: Namespace of the GUIDs we make (uuid5 of content), so exports are stable.
 GUID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://github.com/resilience-qda/refi")
-
-
-def parse_xml(data: bytes, *, name: str) -> ET.Element:
-    """Parse XML bytes with DTDs, entities and external references refused.
-
-    >>> parse_xml(b"<a><b/></a>", name="x").tag
-    'a'
-    >>> parse_xml(b'<!DOCTYPE a [<!ENTITY e "x">]><a>&e;</a>', name="x.qde")
-    ... # doctest: +ELLIPSIS
-    Traceback (most recent call last):
-    ...
-    resilience_qda.core.errors.ReadError: x.qde: has a DOCTYPE (a DTD); ... refused
-    """
-    try:
-        return DET.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
-    except defusedxml.DTDForbidden:
-        raise ReadError(
-            f"{name}: has a DOCTYPE (a DTD); REFI-QDA files never need one and DTDs can hide "
-            "entity bombs or read local files: refused"
-        ) from None
-    except (defusedxml.EntitiesForbidden, defusedxml.ExternalReferenceForbidden) as exc:
-        raise ReadError(
-            f"{name}: declares entities or external references ({exc}); refused"
-        ) from None
-    except ET.ParseError as exc:
-        line, col = getattr(exc, "position", (0, 0))
-        raise ReadError(
-            f"{name}: is not well-formed XML (line {line}, column {col + 1}: "
-            f"{str(exc).split(':')[0]}); the file is damaged or cut off: export it again"
-        ) from None
 
 
 def local(tag: object) -> str:

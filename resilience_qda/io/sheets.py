@@ -28,6 +28,7 @@ import pandas as pd
 from ..core.errors import CodebookError, QDAError, ReadError
 from ..core.model import CODINGS_COLUMNS, Code, Codebook, Project, slugify
 from .atomic import write_bytes
+from .container import check_package
 
 LAYOUTS = ("columns", "codes")
 #: Units a sheet can have (as :data:`resilience_qda.core.units.UNITS`).
@@ -45,8 +46,6 @@ PROBLEM_KINDS = (
 )
 #: Excel keeps at most this many characters in a cell.
 MAX_CELL = 32_000
-#: Caps on a spreadsheet before it is read (zip bombs, hostile files).
-MAX_SHEET_BYTES = 200 * 1024 * 1024
 _TRUE = {"1", "x", "yes", "y", "true", "✓", "✔", "•", "*", "+"}
 _FALSE = {"", "0", "no", "n", "false", "-", "–", "none"}
 _SPLIT = re.compile(r"[;\n]")
@@ -314,13 +313,7 @@ def _read_table(path: Path) -> pd.DataFrame:
         raise ReadError(f"{path}: a coding sheet is .xlsx or .csv, not '{suffix or 'none'}'")
     if not zipfile.is_zipfile(path):
         raise ReadError(f"{path}: not an .xlsx file (an .xlsx is a zip archive; this is not one)")
-    try:
-        with zipfile.ZipFile(path) as zf:
-            total = sum(i.file_size for i in zf.infolist())
-    except zipfile.BadZipFile as exc:
-        raise ReadError(f"{path}: the zip archive is damaged ({exc})") from None
-    if total > MAX_SHEET_BYTES:
-        raise ReadError(f"{path}: unpacks to {total} bytes; refusing more than {MAX_SHEET_BYTES}")
+    check_package(path, kind="spreadsheet (.xlsx)", required=("xl/workbook.xml",))
     from openpyxl import load_workbook
 
     try:
