@@ -180,7 +180,12 @@ def exemplars(
         fitted["spread"] = fitted.groupby(["repeat", "interviewer", "misfit", "wider"]).cumcount()
         keys = ["repeat", "interviewer", "misfit", "spread", "prior", "order"]
     best = fitted.sort_values(keys).index
-    return table.loc[best[:n]].sort_values(["doc_id", "start"] if "start" in table else [])
+    chosen = table.loc[best[:n]]
+    if "start" not in chosen:
+        return chosen
+    return chosen.sort_values(
+        ["doc_id", "start"], key=lambda s: s.map(natural_key) if s.name == "doc_id" else s
+    )
 
 
 def framework_matrix(

@@ -438,7 +438,7 @@ def validate_codings(
             (i, f"doc_id {table['doc_id'].iloc[i]!r} is not a document of the project")
             for i in np.flatnonzero(~known & (table["doc_id"] != ""))
         ]
-        size = table["doc_id"].map(lengths)
+        size = table["doc_id"].map(lengths).astype("float64")  # a header-only file too
         past = known & (table["end"] > size)
         problems += [
             (

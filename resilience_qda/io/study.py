@@ -386,7 +386,8 @@ quote, language, data_statement
                 value = "; ".join(f"{k}: {v}" if k != "*" else v for k, v in value.items())
             if key == "data_statement" and value and "\n" in str(value):
                 value = "(text in study.yaml)"
-            rows.append((key, "" if value is None else str(value), self.notes.get(key, "")))
+            shown = "" if value is None else str(value)
+            rows.append((key, shown or "(none)", self.notes.get(key, "")))
         return pd.DataFrame(rows, columns=["key", "value", "source"])
 
     # ---------------------------------------------------------------- uses

@@ -48,6 +48,7 @@ def corpus_section(project: Project, report: Report) -> None:
             if not is_case_attribute(project, attribute):
                 continue
             table = cases_by_attribute(cases[cases[attribute].notna()], attribute)
+            table = natural_order(table, attribute).reset_index(drop=True)
             small = table[table["cases"] < MIN_GROUP]
             notes = []
             if len(small):

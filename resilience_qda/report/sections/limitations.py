@@ -18,8 +18,9 @@ def limitations_section(project: Project, report: Report) -> None:
         if attribute in docs.columns:
             missing = int(docs[attribute].isna().sum())
             if 0 < missing < len(docs):
+                verb = "has" if missing == 1 else "have"
                 report.limitation(
-                    f"{missing} of {len(docs)} documents have no {attribute} (e.g. other kinds "
+                    f"{missing} of {len(docs)} documents {verb} no {attribute} (e.g. other kinds "
                     f"of document); they are left out of the {attribute} matrices."
                 )
     report.heading("Limitations")
