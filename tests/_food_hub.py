@@ -8,6 +8,7 @@ interview and a focus group as WebVTT captions. It is built through the command 
 (``import``), as a researcher would, and coded from exact quotes.
 """
 
+# ruff: noqa: E501 (the texts and quotes read better unbroken)
 from __future__ import annotations
 
 from pathlib import Path
@@ -69,138 +70,237 @@ volunteers of a fictional community food hub, written by the developers. One cod
 coded them. No real person's data.
 """
 
-I = "Interviewer"
+ASK = "Interviewer"
 
 INTERVIEWS = {
     1: [
-        (I, "How did you first come to the hub?"),
-        ("Volunteer V1", "I used it myself, three winters ago, when my hours got cut. They never "
-         "made me feel small. So when things picked up I thought, right, my turn to be on the "
-         "other side of the table."),
-        (I, "What keeps you coming?"),
-        ("Volunteer V1", "Saturdays are mine now. I know the regulars by name, I know who takes "
-         "sugar and who's diabetic. It sounds daft but I feel like I'm part of something on "
-         "this estate again."),
-        (I, "Anything that's hard?"),
-        ("Volunteer V1", "The rota goes out on a Thursday night for the Saturday, so you can't "
-         "plan a thing. Half the time I find out I'm on tills when I get there."),
+        (ASK, "How did you first come to the hub?"),
+        (
+            "Volunteer V1",
+            "I used it myself, three winters ago, when my hours got cut. They never "
+            "made me feel small. So when things picked up I thought, right, my turn to be on the "
+            "other side of the table.",
+        ),
+        (ASK, "What keeps you coming?"),
+        (
+            "Volunteer V1",
+            "Saturdays are mine now. I know the regulars by name, I know who takes "
+            "sugar and who's diabetic. It sounds daft but I feel like I'm part of something on "
+            "this estate again.",
+        ),
+        (ASK, "Anything that's hard?"),
+        (
+            "Volunteer V1",
+            "The rota goes out on a Thursday night for the Saturday, so you can't "
+            "plan a thing. Half the time I find out I'm on tills when I get there.",
+        ),
     ],
     2: [
-        (I, "Tell me a bit about why you volunteer."),
-        ("Volunteer V2", "I'm nineteen, I've been applying for jobs since college and nobody "
-         "calls back without experience. Here I've done stock, food hygiene, the till. My "
-         "coordinator wrote me a reference last month."),
-        (I, "Did that lead anywhere?"),
-        ("Volunteer V2", "I got an interview at the big supermarket off the ring road, first one "
-         "in a year. I talked about rotating stock and dates and the manager actually nodded."),
-        (I, "Is there a downside?"),
-        ("Volunteer V2", "Honestly the shifts clash with my course on Wednesdays, so I can only "
-         "do weekends, and everyone wants weekends."),
+        (ASK, "Tell me a bit about why you volunteer."),
+        (
+            "Volunteer V2",
+            "I'm nineteen, I've been applying for jobs since college and nobody "
+            "calls back without experience. Here I've done stock, food hygiene, the till. My "
+            "coordinator wrote me a reference last month.",
+        ),
+        (ASK, "Did that lead anywhere?"),
+        (
+            "Volunteer V2",
+            "I got an interview at the big supermarket off the ring road, first one "
+            "in a year. I talked about rotating stock and dates and the manager actually nodded.",
+        ),
+        (ASK, "Is there a downside?"),
+        (
+            "Volunteer V2",
+            "Honestly the shifts clash with my course on Wednesdays, so I can only "
+            "do weekends, and everyone wants weekends.",
+        ),
     ],
     3: [
-        (I, "How long have you been here now?"),
-        ("Volunteer V3", "Six years. I retired from the council and I was climbing the walls. "
-         "My wife said go and be useful somewhere before you reorganise the shed again."),
-        (I, "And what does it give you?"),
-        ("Volunteer V3", "Company, mainly. There's a gang of us on a Tuesday, we have our tea at "
-         "eleven, we put the world to rights. My GP says my blood pressure's the best it's "
-         "been, and I'd put some of that down to this place."),
-        (I, "Is anything difficult?"),
-        ("Volunteer V3", "Sometimes you see a young mum with two kids and nothing in the "
-         "cupboard, and you go home and you can't settle. You carry it."),
+        (ASK, "How long have you been here now?"),
+        (
+            "Volunteer V3",
+            "Six years. I retired from the council and I was climbing the walls. "
+            "My wife said go and be useful somewhere before you reorganise the shed again.",
+        ),
+        (ASK, "And what does it give you?"),
+        (
+            "Volunteer V3",
+            "Company, mainly. There's a gang of us on a Tuesday, we have our tea at "
+            "eleven, we put the world to rights. My GP says my blood pressure's the best it's "
+            "been, and I'd put some of that down to this place.",
+        ),
+        (ASK, "Is anything difficult?"),
+        (
+            "Volunteer V3",
+            "Sometimes you see a young mum with two kids and nothing in the "
+            "cupboard, and you go home and you can't settle. You carry it.",
+        ),
     ],
     4: [
-        (I, "What made you start?"),
-        ("Volunteer V4", "My church collected for the hub and I drove the boxes over one day. "
-         "I saw how stretched they were, and you can't see that and walk off, can you. It's "
-         "our street, our people."),
-        (I, "What has it been like?"),
-        ("Volunteer V4", "Hard at times. We ran out of nappies in March and I had to tell a "
-         "dad we had none. I felt terrible, like it was my fault."),
-        (I, "How did the hub deal with that?"),
-        ("Volunteer V4", "Nobody told us the delivery was late. There's a WhatsApp group but "
-         "it's two hundred messages a day, the important stuff just gets buried."),
+        (ASK, "What made you start?"),
+        (
+            "Volunteer V4",
+            "My church collected for the hub and I drove the boxes over one day. "
+            "I saw how stretched they were, and you can't see that and walk off, can you. It's "
+            "our street, our people.",
+        ),
+        (ASK, "What has it been like?"),
+        (
+            "Volunteer V4",
+            "Hard at times. We ran out of nappies in March and I had to tell a "
+            "dad we had none. I felt terrible, like it was my fault.",
+        ),
+        (ASK, "How did the hub deal with that?"),
+        (
+            "Volunteer V4",
+            "Nobody told us the delivery was late. There's a WhatsApp group but "
+            "it's two hundred messages a day, the important stuff just gets buried.",
+        ),
     ],
     5: [
-        (I, "How did you get involved?"),
-        ("Volunteer V5", "After my divorce I didn't see anyone from Friday to Monday. A "
-         "neighbour dragged me along. Now I'm the one doing the dragging."),
-        (I, "What's changed for you?"),
-        ("Volunteer V5", "I sleep better. I've got a reason to get up on a Saturday. And I "
-         "laugh, properly laugh, which I hadn't done in a long while."),
-        (I, "Anything you'd change?"),
-        ("Volunteer V5", "The rota. People drop out the night before and the same four of us "
-         "end up covering. It wears you down after a while."),
+        (ASK, "How did you get involved?"),
+        (
+            "Volunteer V5",
+            "After my divorce I didn't see anyone from Friday to Monday. A "
+            "neighbour dragged me along. Now I'm the one doing the dragging.",
+        ),
+        (ASK, "What's changed for you?"),
+        (
+            "Volunteer V5",
+            "I sleep better. I've got a reason to get up on a Saturday. And I "
+            "laugh, properly laugh, which I hadn't done in a long while.",
+        ),
+        (ASK, "Anything you'd change?"),
+        (
+            "Volunteer V5",
+            "The rota. People drop out the night before and the same four of us "
+            "end up covering. It wears you down after a while.",
+        ),
     ],
     6: [
-        (I, "What brought you to the hub?"),
-        ("Volunteer V6", "I'm between jobs and the job centre suggested it. I was sceptical, I "
-         "thought it would be sorting tins in a cold hall."),
-        (I, "And was it?"),
-        ("Volunteer V6", "Partly. But they put me on the data side, the referrals spreadsheet, "
-         "and it turns out I'm good at it. I've put it on my CV and it comes up in every "
-         "interview."),
-        (I, "How do you find the organisation?"),
-        ("Volunteer V6", "Messages come from three different people and they don't always "
-         "agree. One says doors at ten, another says half nine."),
+        (ASK, "What brought you to the hub?"),
+        (
+            "Volunteer V6",
+            "I'm between jobs and the job centre suggested it. I was sceptical, I "
+            "thought it would be sorting tins in a cold hall.",
+        ),
+        (ASK, "And was it?"),
+        (
+            "Volunteer V6",
+            "Partly. But they put me on the data side, the referrals spreadsheet, "
+            "and it turns out I'm good at it. I've put it on my CV and it comes up in every "
+            "interview.",
+        ),
+        (ASK, "How do you find the organisation?"),
+        (
+            "Volunteer V6",
+            "Messages come from three different people and they don't always "
+            "agree. One says doors at ten, another says half nine.",
+        ),
     ],
     7: [
-        (I, "How did it start for you?"),
-        ("Volunteer V7", "I came with my daughter for her Duke of Edinburgh hours and stayed "
-         "after she finished. It's nice to be known. Someone says hello to you in the Co-op "
-         "now."),
-        (I, "What's hard about it?"),
-        ("Volunteer V7", "I work shifts at the hospital, so I can only do odd days, and the "
-         "rota's built around people who can commit to the same day every week."),
-        (I, "Has it changed anything?"),
-        ("Volunteer V7", "I feel I belong in this part of town now. I moved here for the job "
-         "and didn't know a soul."),
+        (ASK, "How did it start for you?"),
+        (
+            "Volunteer V7",
+            "I came with my daughter for her Duke of Edinburgh hours and stayed "
+            "after she finished. It's nice to be known. Someone says hello to you in the Co-op "
+            "now.",
+        ),
+        (ASK, "What's hard about it?"),
+        (
+            "Volunteer V7",
+            "I work shifts at the hospital, so I can only do odd days, and the "
+            "rota's built around people who can commit to the same day every week.",
+        ),
+        (ASK, "Has it changed anything?"),
+        (
+            "Volunteer V7",
+            "I feel I belong in this part of town now. I moved here for the job "
+            "and didn't know a soul.",
+        ),
     ],
     8: [
-        (I, "Why do you volunteer?"),
-        ("Volunteer V8", "My mum used a food bank when I was small. I remember the lady who "
-         "gave me a chocolate bar from her own bag. I suppose I'm paying that back."),
-        (I, "What is it like on a shift?"),
-        ("Volunteer V8", "Busy. Sometimes a man comes in who's clearly not slept, and you want "
-         "to do more than hand him a bag. That's the hard bit for me, the limits."),
-        (I, "And for you personally?"),
-        ("Volunteer V8", "It's made me more confident talking to people. I used to hide at the "
-         "back of the room."),
+        (ASK, "Why do you volunteer?"),
+        (
+            "Volunteer V8",
+            "My mum used a food bank when I was small. I remember the lady who "
+            "gave me a chocolate bar from her own bag. I suppose I'm paying that back.",
+        ),
+        (ASK, "What is it like on a shift?"),
+        (
+            "Volunteer V8",
+            "Busy. Sometimes a man comes in who's clearly not slept, and you want "
+            "to do more than hand him a bag. That's the hard bit for me, the limits.",
+        ),
+        (ASK, "And for you personally?"),
+        (
+            "Volunteer V8",
+            "It's made me more confident talking to people. I used to hide at the "
+            "back of the room.",
+        ),
     ],
     9: [
-        (I, "How did you come to the hub?"),
-        ("Volunteer V9", "Through the college, we have to do placement hours for the health "
-         "and social care course. It counts towards my diploma."),
-        (I, "And has it been useful?"),
-        ("Volunteer V9", "The signposting training was brilliant. I know where to send someone "
-         "for debt advice or housing now, which is exactly what I'll do in a job."),
-        (I, "Anything that gets in the way?"),
-        ("Volunteer V9", "Exams. In May I just couldn't come and I felt guilty letting them "
-         "down, with the rota so tight."),
+        (ASK, "How did you come to the hub?"),
+        (
+            "Volunteer V9",
+            "Through the college, we have to do placement hours for the health "
+            "and social care course. It counts towards my diploma.",
+        ),
+        (ASK, "And has it been useful?"),
+        (
+            "Volunteer V9",
+            "The signposting training was brilliant. I know where to send someone "
+            "for debt advice or housing now, which is exactly what I'll do in a job.",
+        ),
+        (ASK, "Anything that gets in the way?"),
+        (
+            "Volunteer V9",
+            "Exams. In May I just couldn't come and I felt guilty letting them "
+            "down, with the rota so tight.",
+        ),
     ],
     10: [
-        (I, "What got you started?"),
-        ("Volunteer V10", "Loneliness, if I'm honest. My husband died and the house was too "
-         "quiet. Here there's always a kettle on and someone to moan to."),
-        (I, "What does a good day look like?"),
-        ("Volunteer V10", "When a family goes out with a full bag and a smile. And when the "
-         "youngsters ask my advice about cooking on a budget, I feel useful again."),
-        (I, "And a bad day?"),
-        ("Volunteer V10", "When we have to turn someone away because they're not on the "
-         "referral list. That stays with me all evening."),
+        (ASK, "What got you started?"),
+        (
+            "Volunteer V10",
+            "Loneliness, if I'm honest. My husband died and the house was too "
+            "quiet. Here there's always a kettle on and someone to moan to.",
+        ),
+        (ASK, "What does a good day look like?"),
+        (
+            "Volunteer V10",
+            "When a family goes out with a full bag and a smile. And when the "
+            "youngsters ask my advice about cooking on a budget, I feel useful again.",
+        ),
+        (ASK, "And a bad day?"),
+        (
+            "Volunteer V10",
+            "When we have to turn someone away because they're not on the "
+            "referral list. That stays with me all evening.",
+        ),
     ],
 }
 
 DOCX_INTERVIEW = [
-    (I, "How long have you volunteered here?"),
-    ("Volunteer V11", "Two years this spring. I was made redundant from the warehouse and I "
-     "needed something to stop me going under."),
-    (I, "What has it given you?"),
-    ("Volunteer V11", "A routine, and people who notice if I'm not there. When I missed two "
-     "weeks with my back, three of them texted to ask if I was all right."),
-    (I, "Is there anything that makes it hard?"),
-    ("Volunteer V11", "The briefings. Nobody tells the Tuesday lot what was decided on "
-     "Saturday, so we find out the rules changed when a client tells us."),
+    (ASK, "How long have you volunteered here?"),
+    (
+        "Volunteer V11",
+        "Two years this spring. I was made redundant from the warehouse and I "
+        "needed something to stop me going under.",
+    ),
+    (ASK, "What has it given you?"),
+    (
+        "Volunteer V11",
+        "A routine, and people who notice if I'm not there. When I missed two "
+        "weeks with my back, three of them texted to ask if I was all right.",
+    ),
+    (ASK, "Is there anything that makes it hard?"),
+    (
+        "Volunteer V11",
+        "The briefings. Nobody tells the Tuesday lot what was decided on "
+        "Saturday, so we find out the rules changed when a client tells us.",
+    ),
 ]
 
 VTT = """\

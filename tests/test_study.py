@@ -207,8 +207,10 @@ def test_quote_attribution_follows_the_template_of_the_document_kind(sample_proj
     study = read_study(sample_path).resolve(sample_project)
     docs = sample_project.corpus.documents.set_index("doc_id")
     row = {**docs.loc["interview-L"].to_dict(), "doc_id": "interview-L", "start": 5, "end": 9}
-    assert study.attribution(row) == f"Participant L, {docs.loc['interview-L', 'role']}. " \
+    assert (
+        study.attribution(row) == f"Participant L, {docs.loc['interview-L', 'role']}. "
         "interview-L [5:9]"
+    )
     note = {**docs.loc["meeting-03"].to_dict(), "doc_id": "meeting-03", "start": 0, "end": 4}
     assert study.attribution(note) == "Observation notes, meeting 3. meeting-03 [0:4]"
 
@@ -219,6 +221,6 @@ def test_default_attributes_are_repeating_categories():
     docs = pd.DataFrame({
         "doc_id": list("abcdefgh"), "kind": ["interview"] * 8,
         "site": list("xxyyxxyy"), "job": list("abcdefgh"), "age": [30, 41, 52, 33] * 2,
-        "date": ["2024-01-0%d" % k for k in range(1, 9)],
+        "date": [f"2024-01-0{k}" for k in range(1, 9)],
     })  # fmt: skip
     assert default_attributes(docs) == ["site"]

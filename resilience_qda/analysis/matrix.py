@@ -199,6 +199,4 @@ def attribute_table(
     with np.errstate(invalid="ignore", divide="ignore"):
         percent = 100 * table[count] / table["group_size"].where(table["group_size"] > 0)
     table["percent"] = percent.where(~table["small_group"])
-    return table[["code", by, count, "group_size", "percent", "small_group"]].reset_index(
-        drop=True
-    )
+    return table[["code", by, count, "group_size", "percent", "small_group"]].reset_index(drop=True)

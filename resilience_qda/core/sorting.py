@@ -26,7 +26,7 @@ def natural_key(value: object) -> tuple:
     key = tuple(
         (0, int(p), "") if i % 2 else (1, 0, p.casefold()) for i, p in enumerate(parts) if p
     )
-    return (1, 0.0, key + ((2, 0, str(value)),))
+    return (1, 0.0, (*key, (2, 0, str(value))))
 
 
 def natural_sorted(values) -> list:

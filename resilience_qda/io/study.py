@@ -145,7 +145,7 @@ def load_yaml_mapping(path: str | os.PathLike, *, max_bytes: int = MAX_STUDY_BYT
     if "\x00" in text:
         raise StudyError(f"{path}: contains NUL bytes; it is not a YAML text file")
     try:
-        tree = yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506 - a SafeLoader subclass
+        tree = yaml.load(text, Loader=_NoAliasLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -332,7 +332,7 @@ quote, language, data_statement
 
         fields = set(QUOTE_FIELDS) | set(columns)
         if self.quote is not None:
-            for kind, template in self.quote.items():
+            for template in self.quote.values():
                 for name in _template_fields(template, origin):
                     if name not in fields:
                         raise StudyError(
@@ -555,13 +555,14 @@ def _strings(key: str, value: object, origin: str, *, allow_empty: bool) -> tupl
     items = [value] if isinstance(value, str) else value
     if not isinstance(items, list) or not all(isinstance(v, str) and v.strip() for v in items):
         raise StudyError(
-            f"{origin}: {key} must be a name or a list of names, e.g. {key}: [a, b]; got "
-            f"{value!r}"
+            f"{origin}: {key} must be a name or a list of names, e.g. {key}: [a, b]; got {value!r}"
         )
     if not items and not allow_empty:
         raise StudyError(f"{origin}: {key} is an empty list; name at least one, or leave it out")
     if len(set(items)) != len(items):
-        raise StudyError(f"{origin}: {key} names {sorted({v for v in items if items.count(v) > 1})} twice")
+        raise StudyError(
+            f"{origin}: {key} names {sorted({v for v in items if items.count(v) > 1})} twice"
+        )
     return tuple(v.strip() for v in items)
 
 
@@ -589,8 +590,7 @@ def _checked(key: str, value: object, origin: str):
     if key == "language":
         if not isinstance(value, str) or not re.fullmatch(r"[a-z]{2,3}", value):
             raise StudyError(
-                f"{origin}: language must be a two- or three-letter code such as en; got "
-                f"{value!r}"
+                f"{origin}: language must be a two- or three-letter code such as en; got {value!r}"
             )
         return value
     if key == "quote":
@@ -599,7 +599,7 @@ def _checked(key: str, value: object, origin: str):
             isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in templates.items()
         ):
             raise StudyError(
-                f"{origin}: quote must be a template such as \"Participant {{case}}, {{role}}\" "
+                f'{origin}: quote must be a template such as "Participant {{case}}, {{role}}" '
                 f"or one per document kind (interview: ..., observation: ...); got {value!r}"
             )
         for template in templates.values():
@@ -675,9 +675,7 @@ def statement_from_markdown(text: str) -> str:
                 chosen.append(q)
             break
     if not chosen:
-        chosen = [
-            p for p in paragraphs if re.match(r"[*_]*data statement\b", p, re.I)
-        ][:1]
+        chosen = [p for p in paragraphs if re.match(r"[*_]*data statement\b", p, re.I)][:1]
     if not chosen:
         body = [p for p in paragraphs if not p.startswith("#")]
         chosen = body[:1]

@@ -73,7 +73,11 @@ def provenance(project: Project, report: Report | None = None) -> pd.DataFrame:
         ("matplotlib", "version", matplotlib.__version__),
         ("run", "date (UTC)", datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")),
         ("project", "path", str(project.path or "")),
-        ("analysed coder", "coder", (report.coder if report is not None else None) or "(no codings)"),
+        (
+            "analysed coder",
+            "coder",
+            (report.coder if report is not None else None) or "(no codings)",
+        ),
         (
             "codebook",
             project.codebook.name or "(unnamed)",

@@ -233,16 +233,17 @@ def shorten(text: str, limit: int = QUOTE_CHARS) -> tuple[str, bool]:
 def format_table(table: pd.DataFrame) -> tuple[list[str], list[list[str]], list[bool]]:
     """Header, cells as text and which columns are numbers, the way a reader wants them:
     missing values blank (never ``<NA>``), true/false as yes/no, whole numbers without
-    ``.0``, other numbers to three significant digits (one decimal for percentages),
+    ``.0``, other numbers to three significant digits (percentages to one decimal, or two
+    significant digits below 1),
     thousands separated.
 
     Examples
     --------
-    >>> t = pd.DataFrame({"meeting": [1.0, None], "share": [0.12345, 1.5],
-    ...                   "percent": [12.345, None], "coded": [True, False],
+    >>> t = pd.DataFrame({"wave": [1.0, None], "share": [0.12345, 1.5],
+    ...                   "percent": [12.345, 0.0321], "coded": [True, False],
     ...                   "words": [18242, 7]})
     >>> format_table(t)[1]
-    [['1', '0.123', '12.3', 'yes', '18,242'], ['', '1.5', '', 'no', '7']]
+    [['1', '0.123', '12.3', 'yes', '18,242'], ['', '1.5', '0.032', 'no', '7']]
     >>> format_table(pd.DataFrame({"cell": ["3 (60%)", "2"]}))[2]
     [True]
     """
@@ -306,11 +307,11 @@ def _cell(value: object, *, whole: bool, percent: bool) -> str:
         return "yes" if value else "no"
     if isinstance(value, int | float | np.integer | np.floating):
         number = float(value)
-        if whole or number.is_integer() and isinstance(value, int | np.integer):
+        if whole or (number.is_integer() and isinstance(value, int | np.integer)):
             n = int(number)
             return f"{n:,}"
-        if percent:
-            return f"{number:.1f}"
+        if percent:  # 12.3, 0.42, 0.035: small shares keep two significant digits
+            return f"{number:.1f}" if abs(number) >= 1 else f"{number:.2g}"
         if abs(number) < 1:
             return f"{number:.3g}"
         return f"{number:,.2f}".rstrip("0").rstrip(".") if abs(number) < 100 else f"{number:,.1f}"

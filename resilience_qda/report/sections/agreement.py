@@ -68,9 +68,7 @@ def _pair(project: Project, report: Report, coder: str, other: str, unit: str) -
     shared = list(table.attrs.get("doc_ids", []))
     report.heading(f"{coder} and {other}", level=3)
     if not len(table) or not shared:
-        report.skip(
-            f"{coder} and {other}", "left out: the two coders coded no document in common."
-        )
+        report.skip(f"{coder} and {other}", "left out: the two coders coded no document in common.")
         return
     n_units = int(table["n_units"].iloc[0])
     report.text(
@@ -121,9 +119,7 @@ def _pair(project: Project, report: Report, coder: str, other: str, unit: str) -
     )
     drawn = defined.assign(coded=defined["a"] + defined["b"] + defined["c"])
     drawn = drawn.sort_values("coded", ascending=False, kind="stable").head(CHART_CODES)
-    drawn = drawn.sort_values(
-        "code", key=lambda s: s.map(order).fillna(len(order)), kind="stable"
-    )
+    drawn = drawn.sort_values("code", key=lambda s: s.map(order).fillna(len(order)), kind="stable")
     if len(drawn):
         fig, ax = new_figure((6.5, max(2.2, 0.26 * len(drawn) + 1)))
         interval_chart(
@@ -135,7 +131,9 @@ def _pair(project: Project, report: Report, coder: str, other: str, unit: str) -
             xlabel="Cohen's kappa (95% bootstrap interval)",
             title=plain(f"{coder} and {other}: kappa per code ({unit}s)"),
         )
-        more = f" (the {CHART_CODES} codes with most coded units)" if len(defined) > len(drawn) else ""
+        more = (
+            f" (the {CHART_CODES} codes with most coded units)" if len(defined) > len(drawn) else ""
+        )
         report.figure(
             name,
             fig,

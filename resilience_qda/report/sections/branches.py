@@ -15,7 +15,7 @@ from ...analysis.cooccurrence import cooccurrence
 from ...analysis.matrix import attribute_table, wide
 from ...analysis.retrieval import exemplars, framework_matrix, retrieve
 from ...core.model import Project
-from ...plots import code_label, files_references, heatmap, plain
+from ...plots import files_references, heatmap, plain
 from ..document import QUOTE_CHARS, Report, new_figure
 from .coding import frequency_table
 from .common import (
@@ -195,8 +195,7 @@ def _attribute_part(project, report, codings, branch, codes, attribute) -> None:
     grid = grid.rename(columns={"name": "code"})
     grid.columns.name = None
     notes = [
-        f"Cells: {what} with the code (and the percentage of the group); n = the group's "
-        f"{what}."
+        f"Cells: {what} with the code (and the percentage of the group); n = the group's {what}."
     ]
     if len(small):
         notes.append(

@@ -30,13 +30,16 @@ def codebook_section(project: Project, report: Report) -> None:
         book,
         counts=counts,
         ax=ax,
-        title="Codebook (two levels)" + (f" with references of coder {report.coder}" if counts is not None else ""),
+        title="Codebook (two levels)"
+        + (f" with references of coder {report.coder}" if counts is not None else ""),
     )
     report.figure(
         "codebook_tree",
         fig,
         "The codebook's top two levels"
-        + ("; bars: references (children counted in their parents)." if counts is not None else "."),
+        + (
+            "; bars: references (children counted in their parents)." if counts is not None else "."
+        ),
         table="codebook",
     )
     report.table(

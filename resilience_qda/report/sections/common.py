@@ -59,8 +59,8 @@ def children(project: Project, codings: pd.DataFrame, branch: str) -> list[str]:
 def table_name(*parts: str) -> str:
     """A file-safe table name from code paths or coder names.
 
-    >>> table_name("practice-elements", "by", "sector")
-    'practice_elements_by_sector'
+    >>> table_name("outcomes", "by", "age-group")
+    'outcomes_by_age_group'
     """
     text = "_".join(parts)
     return re.sub(r"[^0-9A-Za-z]+", "_", text).strip("_").lower() or "table"
@@ -86,15 +86,13 @@ def has_cases(project: Project) -> bool:
 
 def is_case_attribute(project: Project, attribute: str) -> bool:
     """Whether an attribute describes cases (cases.csv) rather than documents."""
-    return attribute in project.corpus.cases.columns and attribute != "case" and has_cases(
-        project
-    )
+    return attribute in project.corpus.cases.columns and attribute != "case" and has_cases(project)
 
 
 def plural(n: int, word: str, words: str | None = None) -> str:
     """``3 documents``, ``1 document``.
 
-    >>> plural(1, "case"), plural(12, "meeting")
-    ('1 case', '12 meetings')
+    >>> plural(1, "case"), plural(12, "wave")
+    ('1 case', '12 waves')
     """
     return f"{n:,} {word if n == 1 else (words or word + 's')}"

@@ -24,7 +24,9 @@ def corpus_section(project: Project, report: Report) -> None:
     report.heading("The corpus")
     by_kind = documents_by_kind(documents)
     words = int(documents["n_words"].sum())
-    kinds = ", ".join(f"{n} {k}" for k, n in zip(by_kind["kind"], by_kind["documents"]))
+    kinds = ", ".join(
+        f"{n} {k}" for k, n in zip(by_kind["kind"], by_kind["documents"], strict=True)
+    )
     n_cases = int(documents["case"].nunique()) if has_cases(project) else 0
     line = f"{plural(len(documents), 'document')} ({kinds}), {words:,} words"
     line += f"; {plural(n_cases, 'case')} (participants)." if n_cases else "."
@@ -33,7 +35,9 @@ def corpus_section(project: Project, report: Report) -> None:
     report.table("documents_by_kind", by_kind, "Documents and words by kind.")
     if len(by_kind) > 1:
         fig, ax = new_figure((6, 2.6))
-        bar_chart(by_kind, x="kind", y="words", ax=ax, title="Words by document kind", ylabel="words")
+        bar_chart(
+            by_kind, x="kind", y="words", ax=ax, title="Words by document kind", ylabel="words"
+        )
         report.figure("words_by_kind", fig, "Words by document kind.", table="documents_by_kind")
 
     cases = project.corpus.cases
@@ -99,4 +103,3 @@ def corpus_section(project: Project, report: Report) -> None:
         "Documents.",
         max_rows=500,
     )
-

@@ -26,7 +26,9 @@ def stripes_section(project: Project, report: Report) -> None:
         inside |= codings["code"].str.startswith(b + "/")
     codings = codings[inside]
     if not len(codings):
-        report.skip(title, f"left out: coder {report.coder} coded nothing in the reported branches.")
+        report.skip(
+            title, f"left out: coder {report.coder} coded nothing in the reported branches."
+        )
         return
     turns = project.corpus.turns
     counts = codings["doc_id"].value_counts()
@@ -46,7 +48,9 @@ def stripes_section(project: Project, report: Report) -> None:
         f"The document coder {report.coder} coded most ({counts[doc_id]} codings), with each "
         "code at the level below its branch; colours are branches."
     )
-    report.tables["coding_stripes"] = rows[["doc_id", "start", "end", "code"]].reset_index(drop=True)
+    report.tables["coding_stripes"] = rows[["doc_id", "start", "end", "code"]].reset_index(
+        drop=True
+    )
     fig, ax = new_figure((6.5, max(2.2, 0.3 * len(order) + 0.8)))
     coding_stripes(
         rows,

@@ -89,14 +89,28 @@ def change_section(project: Project, report: Report) -> None:
                 )
 
 
-_WORDS = "zero one two three four five six seven eight nine ten eleven twelve".split()
+_WORDS = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+]
 
 
 def _across(time: str, n: int) -> str:
     """``Across the twelve meetings``; ``By interview order (13 values)`` for a compound name.
 
-    >>> _across("meeting", 12), _across("interview_order", 13), _across("date", 30)
-    ('Across the twelve meetings', 'By interview order (13 values)', 'Across the 30 dates')
+    >>> _across("wave", 12), _across("visit_order", 13), _across("date", 30)
+    ('Across the twelve waves', 'By visit order (13 values)', 'Across the 30 dates')
     """
     if "_" in time or " " in time:
         return f"By {time.replace('_', ' ')} ({n} values)"

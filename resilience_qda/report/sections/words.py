@@ -30,7 +30,9 @@ def words_section(project: Project, report: Report) -> None:
     top = word_frequencies(table, top=25)
     title = "Words"
     if not len(top):
-        report.skip(title, "left out: the texts have no words to count once stop words are removed.")
+        report.skip(
+            title, "left out: the texts have no words to count once stop words are removed."
+        )
         return
     report.heading(title)
     if language != "en":
