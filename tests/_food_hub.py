@@ -25,30 +25,40 @@ codes:
     children:
       - name: Giving back
         description: Repaying help once received, or a sense of duty to the area.
+        patterns: {phrases: [paying that back, my turn, our people, our street, give back]}
       - name: Social contact
         description: Company, conversation, not being alone.
+        patterns: {phrases: [company, loneliness, lonely, proper conversation, someone to moan to, climbing the walls]}
       - name: Skills and work
         description: Experience, references, routine towards paid work.
+        patterns: {phrases: [experience, job centre, diploma, placement hours, between jobs]}
   - name: Challenges
     description: What makes volunteering hard.
     children:
       - name: Time pressure
         description: Shifts that clash with work, care or study.
+        patterns: {phrases: [clash, odd days, exams, my course]}
       - name: Emotional strain
         description: Upsetting encounters, guilt at turning people away.
+        patterns: {phrases: [guilty, felt terrible, can't settle, stays with me, wears you down, the limits]}
       - name: Organisation
         description: How the hub is run.
         children:
           - name: Rota
             description: The shift rota, gaps, last-minute changes.
+            patterns: {phrases: [rota, drop out]}
           - name: Communication
             description: Messages, briefings, knowing what is going on.
+            patterns: {phrases: [nobody told, nobody tells, messages, briefings]}
   - name: Outcomes
     description: What volunteering changed for the volunteers, as they tell it.
     children:
       - name: Wellbeing
+        patterns: {phrases: [sleep better, blood pressure, confident, properly laugh, lighter, does me good]}
       - name: Belonging
+        patterns: {phrases: [belong, part of something, nice to be known, notice if]}
       - name: Employability
+        patterns: {phrases: [on my cv, reference, got an interview, two interviews, in a job]}
 """
 
 STUDY = """\
