@@ -591,3 +591,54 @@ def test_render_never_parses_the_report_html():
     for parser in ("html.parser", "HTMLParser", "BeautifulSoup", "lxml", 'split("<h2'):
         assert parser not in text
     assert "<h2" not in text and "<table" not in text  # no HTML built by hand
+
+
+def test_an_own_codebook_with_a_second_coder_gets_its_agreement(food_hub_path, tmp_path):
+    """The food hub with a second coder (JS) who coded four interviews: the agreement part of
+    the report names the unit and the shared documents and equals the command's figures."""
+    from resilience_qda.report.sections import agreement_section, limitations_section
+
+    root = tmp_path / "hub"
+    shutil.copytree(food_hub_path, root)
+    km = rq.read_project(root).codings_of("KM")
+    js = km[km["doc_id"].isin(["Interview 1", "Interview 2", "Interview 3", "Interview 4"])]
+    js = js.iloc[2:].assign(coder="JS")  # JS missed two of KM's passages ...
+    company = js.index[
+        (js["doc_id"] == "Interview 3") & (js["code"] == "motivations/social-contact")
+    ]
+    js.loc[company[-1], "code"] = "challenges/time-pressure"  # ... and read one differently
+    rq.write_codings(js[list(rq.CODINGS_COLUMNS)], root)
+    with open(root / "study.yaml", "a", encoding="utf-8") as fh:
+        fh.write("compare: [JS]\n")
+    project = rq.read_project(root)
+    out = tmp_path / "out"
+    page = build_report(project, out, sections=[agreement_section, limitations_section])
+    page = html.unescape(page.read_text(encoding="utf-8"))
+    assert (
+        "Both coders coded 4 documents (Interview 1, Interview 2, Interview 3, Interview 4)" in page
+    )
+    assert "Unit: the turn (set in study.yaml)" in page
+    shown = pd.read_csv(out / "tables" / "agreement_km_js_turn.csv").set_index("code")
+    command = [
+        "agreement",
+        str(root),
+        "--coders",
+        "KM",
+        "JS",
+        "--unit",
+        "turn",
+        "--method",
+        "cohen",
+        "--bootstrap",
+        "1000",
+        "--random-state",
+        "0",
+        "-o",
+        str(tmp_path / "a.csv"),
+    ]
+    assert main(command) == 0
+    cli = pd.read_csv(tmp_path / "a.csv").set_index("code")
+    columns = ["n_units", "a", "b", "c", "d", "kappa", "ci_low", "ci_high"]
+    pd.testing.assert_frame_equal(shown.sort_index()[columns], cli.sort_index()[columns])
+    assert shown.loc["challenges/time-pressure", "c"] == 1  # JS's different reading, counted
+    assert "rests on the 4 documents both coded, of 12" in page
