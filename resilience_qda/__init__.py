@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib
 
+from .core.errors import ClaimsError as ClaimsError
 from .core.errors import CodebookError as CodebookError
 from .core.errors import CodingsError as CodingsError
 from .core.errors import ProjectError as ProjectError
@@ -41,10 +42,12 @@ _API = {
     "parse_turns": "core.turns",
     **dict.fromkeys(["natural_key", "natural_sorted"], "core.sorting"),
     **dict.fromkeys(["UNITS", "code_units", "merge_spans", "segment", "units"], "core.units"),
-    "score_coder": "core.scoring",
+    **dict.fromkeys(["score_coder", "scored_documents"], "core.scoring"),
+    **dict.fromkeys(["Claim", "claims_from_data"], "core.claims"),
     # reading and writing
     **dict.fromkeys(["read_project", "write_project", "write_codings"], "io.project"),
     "read_codings": "io.codings",
+    "read_claims": "io.claims",
     **dict.fromkeys(["read_codebook", "write_codebook", "builtin_codebooks"], "io.codebook"),
     **dict.fromkeys(["read_corpus", "read_document"], "io.sources"),
     "read_text": "io.text",
@@ -66,6 +69,7 @@ _API = {
     "CodeSuggester": "coding.suggest_model",
     **dict.fromkeys(["ALL_CODES", "evaluate", "learning_curve"], "coding.suggest_eval"),
     "tokens": "coding.tokens",
+    **dict.fromkeys(["from_spans", "to_spans"], "coding.spans"),
     # analysis
     **dict.fromkeys(["frequencies", "codings_by_coder"], "analysis.frequencies"),
     **dict.fromkeys(["attribute_table", "group_sizes", "matrix", "wide"], "analysis.matrix"),
@@ -79,8 +83,12 @@ _API = {
         ],
         "analysis.cooccurrence",
     ),
-    **dict.fromkeys(["exemplars", "framework_matrix", "retrieve"], "analysis.retrieval"),
+    **dict.fromkeys(["framework_matrix", "retrieve"], "analysis.retrieval"),
+    **dict.fromkeys(["exemplars", "typicality"], "analysis.exemplars"),
     "codes_over_time": "analysis.timeline",
+    **dict.fromkeys(["analysis_order", "saturation"], "analysis.saturation"),
+    "triangulation": "analysis.triangulation",
+    "claim_evidence": "analysis.claims",
     **dict.fromkeys(["keyword_in_context", "word_frequencies"], "analysis.words"),
     **dict.fromkeys(["cases_by_attribute", "documents_by_kind"], "analysis.corpus"),
     **dict.fromkeys(
@@ -101,12 +109,16 @@ _API = {
         "privacy",
     ),
     "build_report": "report",
+    # coding by hand: the Jupyter widget (needs anywidget) and the coding screen's session
+    "CodingWidget": "serve.widget",
+    "CodingSession": "serve.session",
 }
 #: Subpackages and modules offered whole: ``rq.plots.heatmap(...)``.
 _MODULES = ("plots",)
 
 __all__ = sorted(
     [
+        "ClaimsError",
         "CodebookError",
         "CodingsError",
         "ProjectError",

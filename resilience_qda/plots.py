@@ -11,7 +11,7 @@ import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 #: Okabe-Ito: a palette that colour-blind readers can tell apart.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
@@ -560,5 +560,176 @@ def interval_chart(
         if xlim is not None:
             ax.set_xlim(*xlim)
         ax.set_xlabel(xlabel if xlabel is not None else value.replace("_", " "))
+        ax.set_title(title)
+    return ax
+
+
+# --------------------------------------------------------------------------- methods charts
+
+
+def saturation_curve(
+    table: pd.DataFrame,
+    *,
+    ax=None,
+    branches: list[str] | None = None,
+    labels: str = "doc_id",
+    title: str = "",
+):
+    """Codes found so far, document by document in analysis order: a line per branch and
+    bars of the new codes each document added (all branches).
+
+    ``table`` is :func:`~resilience_qda.analysis.saturation.saturation`'s output. The
+    ``"all"`` line is drawn black and thicker; ``branches`` picks the other lines (default
+    every branch in the table). Tick labels are the ``labels`` column (``doc_id``).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"branch": ["all"] * 3 + ["t"] * 3, "order": [1, 2, 3] * 2,
+    ...                   "doc_id": ["d1", "d2", "d3"] * 2, "new_codes": [2, 0, 1, 2, 0, 0],
+    ...                   "cumulative_codes": [2, 2, 3, 2, 2, 2]})
+    >>> ax = saturation_curve(t)
+    >>> [line.get_ydata().tolist() for line in ax.lines]
+    [[2, 2, 3], [2, 2, 2]]
+    >>> [float(p.get_height()) for p in ax.patches]
+    [2.0, 0.0, 1.0]
+    """
+    overall = table[table["branch"] == "all"].sort_values("order")
+    others = [b for b in dict.fromkeys(table["branch"]) if b != "all"]
+    shown = others if branches is None else [b for b in branches if b in others]
+    ax = _axes(ax, size=(max(6.0, 0.25 * len(overall) + 2), 3.6))
+    with plt.rc_context(STYLE):
+        if len(overall):
+            ax.bar(
+                overall["order"],
+                overall["new_codes"],
+                color="#cccccc",
+                width=0.7,
+                label="new codes (all)",
+            )
+            ax.plot(
+                overall["order"],
+                overall["cumulative_codes"],
+                color="black",
+                lw=2.2,
+                marker="o",
+                ms=3,
+                label="all codes so far",
+            )
+        for k, branch in enumerate(shown):
+            rows = table[table["branch"] == branch].sort_values("order")
+            ax.plot(
+                rows["order"],
+                rows["cumulative_codes"],
+                color=PALETTE[k % len(PALETTE)],
+                marker=MARKERS[k % len(MARKERS)],
+                ms=3,
+                lw=1.3,
+                label=code_label(branch),
+            )
+        ticks = overall if len(overall) else table.drop_duplicates("order")
+        ax.set_xticks(ticks["order"], [plain(v) for v in ticks[labels]])
+        ax.tick_params(axis="x", labelrotation=90, labelsize=8)
+        ax.set_xlabel("documents in the order analysed")
+        ax.set_ylabel("codes")
+        ax.legend(frameon=False, fontsize=8, loc="center left", bbox_to_anchor=(1, 0.5))
+        ax.set_title(title)
+    return ax
+
+
+def triangulation_chart(
+    table: pd.DataFrame,
+    *,
+    by: str = "kind",
+    value: str = "share",
+    ax=None,
+    title: str = "",
+    labels=code_label,
+):
+    """A dot plot of each code across kinds of data: one marker per kind on a shared axis,
+    joined by a line, so a code found in interviews and not in notes stands out.
+
+    ``table`` is :func:`~resilience_qda.analysis.triangulation.triangulation`'s output;
+    ``value`` is ``share`` (of that kind's documents, drawn as %), ``files`` or
+    ``references``.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"code": ["a", "a", "b", "b"],
+    ...                   "kind": ["interview", "observation"] * 2,
+    ...                   "share": [1.0, 0.25, 0.5, 0.0]})
+    >>> ax = triangulation_chart(t)
+    >>> [c.get_offsets()[:, 0].tolist() for c in ax.collections]
+    [[100.0, 50.0], [25.0, 0.0]]
+    """
+    codes = list(dict.fromkeys(table["code"]))
+    kinds = list(dict.fromkeys(table[by]))
+    scale = 100.0 if value == "share" else 1.0
+    ax = _axes(ax, size=(6.5, max(2.2, 0.3 * len(codes) + 1)))
+    grid = table.pivot(index="code", columns=by, values=value).reindex(index=codes, columns=kinds)
+    with plt.rc_context(STYLE):
+        for i, code in enumerate(codes):
+            xs = grid.loc[code].to_numpy(dtype="float64") * scale
+            ax.plot([np.nanmin(xs), np.nanmax(xs)], [i, i], color="#bbbbbb", lw=1.2, zorder=1)
+        for k, kind in enumerate(kinds):
+            ax.scatter(
+                grid[kind].to_numpy(dtype="float64") * scale,
+                range(len(codes)),
+                marker=MARKERS[k % len(MARKERS)],
+                color=PALETTE[k % len(PALETTE)],
+                s=36,
+                zorder=2,
+                label=plain(kind),
+            )
+        ax.set_yticks(range(len(codes)), [labels(c) for c in codes])
+        ax.set_ylim(len(codes) - 0.5, -0.5)
+        ax.set_xlabel("% of each kind's documents with the code" if value == "share" else value)
+        if value == "share":
+            ax.set_xlim(-3, 103)
+        ax.legend(frameon=False, fontsize=8, loc="center left", bbox_to_anchor=(1, 0.5))
+        ax.set_title(title)
+    return ax
+
+
+def claims_chart(
+    table: pd.DataFrame,
+    *,
+    count: str = "cases",
+    ax=None,
+    title: str = "",
+    wrap: int = 40,
+):
+    """Evidence for and against each claim: bars to the right for the supporting cases (or
+    passages), to the left for the contrary ones. Draws no verdict.
+
+    ``table`` is :func:`~resilience_qda.analysis.claims.claim_evidence`'s output; ``count``
+    is ``cases``, ``documents`` or ``passages``. Claims are labelled by ``claim_id``.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"claim_id": ["a", "b"], "supporting_cases": [5, 2],
+    ...                   "counter_cases": [1, 0]})
+    >>> ax = claims_chart(t)
+    >>> [float(p.get_width()) for p in ax.patches]
+    [5.0, 2.0, -1.0, 0.0]
+    """
+    ax = _axes(ax, size=(6.5, max(2.2, 0.4 * len(table) + 1)))
+    names = [textwrap.fill(plain(c), wrap) for c in table["claim_id"]]
+    y = np.arange(len(table))
+    support = table[f"supporting_{count}"].to_numpy(dtype="float64")
+    against = table[f"counter_{count}"].to_numpy(dtype="float64")
+    with plt.rc_context(STYLE):
+        ax.barh(y, support, color=PALETTE[0], height=0.6, label=f"supporting {count}")
+        ax.barh(y, -against, color=PALETTE[5], height=0.6, label=f"counter {count}")
+        for i, (s, a) in enumerate(zip(support, against, strict=True)):
+            ax.text(s, i, f" {int(s)}", va="center", ha="left", fontsize=8)
+            ax.text(-a, i, f"{int(a)} ", va="center", ha="right", fontsize=8)
+        ax.axvline(0, color="black", lw=0.8)
+        ax.set_yticks(y, names)
+        ax.set_ylim(len(table) - 0.5, -0.5)
+        top = max([1.0, *support, *against])
+        ax.set_xlim(-top * 1.25, top * 1.25)
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{abs(v):g}"))
+        ax.set_xlabel(f"{count}: against  |  for")
+        ax.legend(frameon=False, fontsize=8, loc="center left", bbox_to_anchor=(1, 0.5))
         ax.set_title(title)
     return ax

@@ -63,16 +63,18 @@ def test_exemplars_prefer_participants_quotable_length_and_distinct_cases():
         {
             "doc_id": ["i1", "i1", "i1", "i2", "i3"],
             "start": [0, 100, 200, 0, 0],
+            "end": [100, 105, 300, 100, 1000],
             "case": ["L", "L", "L", "S", "B"],
             "interviewer": [True, False, False, False, False],
             "text": ["q" * 100, "short", "a" * 100, "b" * 100, "c" * 1000],
         }
     )
     picks = exemplars(r, n=3)
-    # L's quotable participant passage, S's, then B's over-long one (a new case) before
-    # L's second passage
-    assert picks["text"].str[0].tolist() == ["a", "b", "c"]
-    assert len(exemplars(r, n=10)) == 5
+    # L's quotable participant passage, S's, then L's short one: B's only passage is over
+    # 600 characters with no sentence to trim it to, so it is skipped
+    assert picks["text"].str[0].tolist() == ["a", "b", "s"]
+    assert picks["rank"].tolist() == [1, 2, 3]
+    assert len(exemplars(r, n=10)) == 4 and exemplars(r, n=10)["voice"].iloc[-1] == "interviewer"
     assert len(exemplars(r.head(0))) == 0
 
 

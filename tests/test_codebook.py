@@ -33,6 +33,7 @@ GROUP_SIZES = {
     "noble-truths": 4,
     "context": 8,
     "steps": 10,
+    "counter-evidence": 4,
 }
 
 
@@ -52,9 +53,10 @@ def test_builtin_has_every_group_of_the_study_with_its_children(builtin):
         "noble-truths",
         "context",
         "steps",
+        "counter-evidence",
     ]
     assert {g: len(builtin.children(g)) for g in GROUP_SIZES} == GROUP_SIZES
-    assert len(builtin) == 100
+    assert len(builtin) == 105
 
 
 def test_builtin_paths_are_the_slugs_of_the_names(builtin):
@@ -70,7 +72,30 @@ def test_every_leaf_has_a_definition_a_second_coder_can_apply(builtin):
     for code in leaves:
         assert code.description and code.include and code.exclude, code.path
         assert code.examples, code.path
-        assert len(code.patterns.get("phrases", [])) >= 3, code.path
+        if code.negative:  # counter-evidence is a reader's judgement: no rule patterns
+            assert not code.patterns, code.path
+        else:
+            assert len(code.patterns.get("phrases", [])) >= 3, code.path
+
+
+def test_builtin_marks_the_counter_evidence_negative_and_nothing_else(builtin):
+    assert builtin.negative == ["counter-evidence", *builtin.children("counter-evidence")]
+    assert {"scepticism-about-the-framework", "practice-unchanged", "resistance"} <= {
+        p.rsplit("/", 1)[-1] for p in builtin.negative
+    }
+    frame = builtin.to_frame().set_index("code")
+    assert frame.loc["counter-evidence/resistance", "negative"]
+    assert not frame.loc["themes/more-reflexive", "negative"]
+
+
+def test_negative_must_be_true_or_false_and_survives_a_round_trip(tmp_path):
+    text = "codes:\n  - name: Doubt\n    negative: true\n  - name: Hope\n"
+    book = codebook_from_yaml(text)
+    assert book.negative == ["doubt"]
+    assert "negative: true" in codebook_to_yaml(book)
+    assert codebook_from_yaml(codebook_to_yaml(book)).negative == ["doubt"]
+    with pytest.raises(CodebookError, match=r"line 2: code 'doubt': 'negative' must be true or"):
+        codebook_from_yaml("codes:\n  - name: Doubt\n    negative: sometimes\n")
 
 
 def test_builtin_examples_are_not_patterns_of_their_own_code(builtin):
@@ -184,4 +209,4 @@ def test_codebook_command_reports_a_broken_file_on_stderr(tmp_path):
 
 def test_codebook_yaml_output_is_plain_yaml(builtin):
     tree = yaml.safe_load(codebook_to_yaml(builtin))
-    assert tree["name"] == "cop-evaluation" and len(tree["codes"]) == 6
+    assert tree["name"] == "cop-evaluation" and len(tree["codes"]) == 7

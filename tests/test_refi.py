@@ -636,6 +636,7 @@ def _fixture_project() -> Project:
         Code("feelings/hope", "Hope", description="Looking forward.", include="plans"),
         Code("feelings/fear", "Fear", examples=("scared", "worried")),
         Code("context", "Context"),
+        Code("context/doubt", "Doubt", description="Against the claim.", negative=True),
         Code("context/hope", "Hope"),  # the same name in another branch
     ]
     corpus = Corpus(docs, cases=cases)
@@ -690,6 +691,7 @@ def _assert_same(a: Project, b: Project, *, guids: bool = True) -> None:
     def code_rows(book: Codebook) -> list:
         return [
             (c.path, c.name, c.codable, c.description, c.include, c.exclude, c.examples)
+            + (c.negative,)
             + ((c.guid.lower(),) if guids and c.guid else ())
             for c in book
             if c.path in a.codebook

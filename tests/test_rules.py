@@ -83,6 +83,38 @@ def test_exclusion_vetoes_only_the_matches_it_overlaps():
     assert ("meanings/sense-of-self", "My confidence grew.") in got
 
 
+def test_doc_spans_hold_exactly_the_matches_that_are_coded():
+    nlp = compile_rules(SMALL)
+    assert nlp.pipe_names[-1] == f"{rules.RULER}_vetoes"
+    doc = nlp(INTERVIEW)
+    spans = [(s.text, s.label_, s.id_) for s in doc.spans[rules.RULER]]
+    assert ("on my own", "context/feeling-isolated", "") in spans
+    assert all(s.id_ != rules.EXCLUDE_ID for s in doc.spans[rules.RULER])
+    not_alone = INTERVIEW.index("not on my own")
+    assert not [s for s in doc.spans[rules.RULER] if not_alone <= s.start_char < not_alone + 13]
+    evidence = rule_codings([_doc()], SMALL, interviewer=True)["evidence"].str.split(
+        " | ", regex=False
+    )
+    assert sorted(s.text for s in doc.spans[rules.RULER]) == sorted(
+        w for words in evidence for w in words
+    )
+
+
+def test_doc_spans_of_the_sample_are_the_rule_codings_evidence(sample_project):
+    nlp = compile_rules()
+    codings = rule_codings(sample_project.corpus, interviewer=True, unit="document")
+    for doc in sample_project.corpus:
+        parsed = nlp(doc.text)
+        got = sorted((s.label_, s.text) for s in parsed.spans[rules.RULER])
+        rows = codings[codings["doc_id"] == doc.doc_id]
+        want = sorted(
+            (code, words)
+            for code, evidence in rows[["code", "evidence"]].values
+            for words in evidence.split(" | ")
+        )
+        assert sorted(set(got)) == want, doc.doc_id
+
+
 def test_interviewer_turns_are_left_out_unless_asked_for():
     first = rule_codings([_doc()], SMALL)
     assert not (first["start"] < INTERVIEW.index("Participant")).any()
@@ -162,9 +194,9 @@ def test_two_processes_give_the_same_codings_as_one():
 # --------------------------------------------------------------------------- pipelines
 
 
-def test_default_pipeline_is_blank_english_with_lookup_lemmas():
+def test_default_pipeline_is_blank_english_with_lookup_lemmas_and_no_sentencizer():
     nlp = make_nlp()
-    assert nlp.pipe_names == ["sentencizer", "qda_lemmatizer"]
+    assert nlp.pipe_names == ["qda_lemmatizer"]
     assert [t.lemma_ for t in nlp("Carers were Mapping")] == ["carer", "be", "map"]
 
 

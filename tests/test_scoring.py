@@ -9,7 +9,12 @@ from sklearn.metrics import cohen_kappa_score, f1_score, precision_score, recall
 
 from resilience_qda.cli import main
 from resilience_qda.core.model import Corpus, Document
-from resilience_qda.core.scoring import SCORE_COLUMNS, score_coder, scoring_units
+from resilience_qda.core.scoring import (
+    SCORE_COLUMNS,
+    score_coder,
+    scored_documents,
+    scoring_units,
+)
 
 
 def _units(n: int, doc_id: str = "d") -> pd.DataFrame:
@@ -140,3 +145,68 @@ def test_score_command_scores_a_codings_file_against_a_project_coder(tmp_path, c
     assert "mean F1" in capsys.readouterr().err
     assert main(["score", str(project), "--coder", "B", "--reference", "A"]) == 1
     assert "neither a coder" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- which documents
+
+
+def test_scored_documents_default_to_those_both_people_coded():
+    a = pd.DataFrame({"doc_id": ["d1", "d2", "d3"], "source": "manual"})
+    b = pd.DataFrame({"doc_id": ["d3", "d2", "d9"], "source": "manual"})
+    docs = ["d1", "d2", "d3", "d9", "d10"]
+    assert scored_documents(b, a, docs) == (["d2", "d3"], "the documents both coded")
+    assert scored_documents(b, a, docs, rule="reference")[0] == ["d1", "d2", "d3"]
+    assert scored_documents(b, a, docs, rule="all")[0] == docs
+    with pytest.raises(ValueError, match="rule must be one of both, reference, all; got 'some'"):
+        scored_documents(b, a, docs, rule="some")
+
+
+def test_an_automatic_coder_counts_as_having_coded_every_document():
+    a = pd.DataFrame({"doc_id": ["d1", "d2"], "source": "manual"})
+    rules = pd.DataFrame({"doc_id": ["d2", "d3"], "source": "rules"})
+    docs, rule = scored_documents(rules, a, ["d1", "d2", "d3"])
+    assert docs == ["d1", "d2"] and "automatic coder" in rule
+    # and the other way round: people scored against a model's coding
+    docs, rule = scored_documents(a, rules, ["d1", "d2", "d3"])
+    assert docs == ["d1", "d2"] and "automatic reference" in rule
+
+
+def test_score_command_on_the_sample_scores_b_where_both_coded_and_says_so(
+    sample_project, sample_path, tmp_path, capsys
+):
+    if not {"A", "B"} <= set(sample_project.coders):
+        pytest.skip("coder B's codings are not in data/sample")
+    a, b = (set(sample_project.codings_of(c)["doc_id"]) for c in ("A", "B"))
+    both = sorted(a & b)
+    out = tmp_path / "b.csv"
+    args = ["score", str(sample_path), "--coder", "B", "--reference", "A", "-o", str(out)]
+    assert main(args) == 0
+    err = capsys.readouterr().err
+    assert f"scored over {len(both)} of {len(sample_project.corpus)} documents" in err
+    assert "the documents both coded" in err
+    default = pd.read_csv(out)
+    units = scoring_units(sample_project.corpus, doc_ids=both)
+    assert (default["units"] == len(units)).all()
+    assert main([*args, "--documents", "all"]) == 0
+    assert "every document of the project" in capsys.readouterr().err
+    everything = pd.read_csv(out)
+    # B's uncoded documents make A's codings there misses: recall drops when they count
+    merged = default.merge(everything, on="code", suffixes=("", "_all"))
+    assert (merged["reference_only_all"] >= merged["reference_only"]).all()
+    assert merged["recall_all"].mean() < merged["recall"].mean()
+
+
+def test_score_command_refuses_coders_with_no_document_in_common(tmp_path, capsys):
+    project = tmp_path / "proj"
+    (project / "sources").mkdir(parents=True)
+    for name in ("n1", "n2"):
+        (project / "sources" / f"{name}.txt").write_text("We felt isolated.", encoding="utf-8")
+    (project / "codings").mkdir()
+    for coder, doc in (("A", "n1"), ("B", "n2")):
+        pd.DataFrame(
+            {"doc_id": [doc], "start": [0], "end": [17], "code": ["iso"], "source": ["manual"]}
+        ).to_csv(project / "codings" / f"{coder}.csv", index=False)
+    assert main(["score", str(project), "--coder", "B", "--reference", "A"]) == 1
+    assert "coded no document in common" in capsys.readouterr().err
+    assert main(["score", str(project), "--coder", "B", "--reference", "A",
+                 "--documents", "reference"]) == 0  # fmt: skip

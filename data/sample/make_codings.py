@@ -1,7 +1,8 @@
 """Turn the coders' quotes (quotes/<coder>-<doc_id>.csv) into codings/<coder>.csv.
 
 Coders wrote down the exact words they coded; offsets are computed here, never typed by
-hand. Each quote must occur exactly once in its document. Run from the repository root:
+hand. Each quote must occur exactly once in its document. An optional ``pinned`` column
+(yes) marks a quote the coder wants shown first among a code's exemplars. Run from the repository root:
 
     python data/sample/make_codings.py
 """
@@ -41,6 +42,7 @@ def quotes_to_codings(folder: Path = HERE) -> pd.DataFrame:
                         "source": "manual",
                         "score": None,
                         "memo": q.get("memo") or "",
+                        "pinned": q.get("pinned") or "",  # yes: an exemplar quote, first
                     }
                 )
     if problems:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
@@ -10,6 +10,10 @@ import pandas as pd
 from ..core.codes import select_codes
 from ..core.model import Corpus
 from ..core.sorting import natural_key
+from .exemplars import exemplars
+
+#: Optional columns of the codings that travel with each passage.
+CARRIED = ("memo", "pinned")
 
 RETRIEVAL_COLUMNS = [
     "doc_id",
@@ -70,7 +74,7 @@ def retrieve(
     Parameters
     ----------
     codings : DataFrame
-        A codings table (a ``memo`` column, where present, is carried along).
+        A codings table (``memo`` and ``pinned`` columns, where present, are carried along).
     corpus : Corpus
         The documents the offsets point into.
     codes : str or list of str, optional
@@ -84,7 +88,7 @@ def retrieve(
     -------
     DataFrame
         ``doc_id, start, end, code, coder, speaker, interviewer, text, before, after``, the
-        attributes, and ``memo`` if the codings have memos.
+        attributes, and ``memo`` and ``pinned`` where the codings have those columns.
 
     Examples
     --------
@@ -99,7 +103,8 @@ def retrieve(
     table = select_codes(codings, codes, rollup=rollup)
     table = table.sort_values(["doc_id", "start", "end", "code", "coder"], kind="stable")
     table = table.reset_index(drop=True)
-    keep = ["doc_id", "start", "end", "code", "coder"] + (["memo"] if "memo" in table else [])
+    carried = [c for c in CARRIED if c in table]
+    keep = ["doc_id", "start", "end", "code", "coder", *carried]
     table = table[keep].copy()
     texts = corpus.texts
     triples = [
@@ -116,76 +121,7 @@ def retrieve(
     present = [a for a in attributes if a in docs.columns and a not in table.columns]
     if present:
         table = table.merge(docs[["doc_id", *present]], on="doc_id", how="left")
-    columns = RETRIEVAL_COLUMNS + present + (["memo"] if "memo" in table else [])
-    return table[columns]
-
-
-def exemplars(
-    retrieved: pd.DataFrame,
-    *,
-    n: int = 3,
-    by: str = "case",
-    spread: str | None = None,
-    min_chars: int = 60,
-    max_chars: int = 420,
-    quoted: Mapping[object, int] | None = None,
-) -> pd.DataFrame:
-    """Pick up to ``n`` quotable passages from :func:`retrieve`'s table, one per ``by`` first.
-
-    Participants' words come before the interviewer's and notes; passages of a quotable
-    length (``min_chars`` to ``max_chars``) before shorter or longer ones; then different
-    cases (or documents) before a second passage of the same one; with ``spread`` (e.g.
-    ``"sector"``), cases of a group not yet quoted before a second case of a group. With
-    ``quoted`` (how often each case was quoted already, e.g. for other codes), cases quoted
-    less come first, so a set of quotes spreads across cases. Deterministic: ties keep
-    document order.
-
-    Examples
-    --------
-    >>> r = pd.DataFrame({"doc_id": ["i1", "i1", "i2", "i3"], "case": ["L", "L", "S", "B"],
-    ...                   "sector": ["social work", "social work", "social work", "foster care"],
-    ...                   "interviewer": [False] * 4,
-    ...                   "text": ["x" * 100, "y" * 100, "z" * 100, "w" * 100]})
-    >>> exemplars(r, n=2)["case"].tolist()
-    ['L', 'S']
-    >>> exemplars(r, n=2, spread="sector")["case"].tolist()
-    ['L', 'B']
-    >>> exemplars(r, n=2, quoted={"L": 1})["case"].tolist()
-    ['S', 'B']
-    """
-    if not len(retrieved):
-        return retrieved.copy()
-    table = retrieved.reset_index(drop=True)
-    length = table["text"].str.len()
-    group = table[by] if by in table else table["doc_id"]
-    group = group.astype(object).where(group.notna(), table["doc_id"])
-    prior = group.map(lambda g: (quoted or {}).get(g, 0)).astype("int64")
-    rank = pd.DataFrame(
-        {
-            "interviewer": table.get("interviewer", pd.Series(False, index=table.index)),
-            "misfit": ~length.between(min_chars, max_chars),
-            "prior": prior.values,
-            "order": np.arange(len(table)),
-            "group": group.values,
-        }
-    )
-    # the best-fitting passage of each case first, then each case's second best, ...; among
-    # passages that fit equally, cases quoted less often elsewhere first
-    fitted = rank.sort_values(["interviewer", "misfit", "prior", "order"])
-    fitted["repeat"] = fitted.groupby("group", sort=False).cumcount()
-    keys = ["repeat", "interviewer", "misfit", "prior", "order"]
-    if spread is not None and spread in table:
-        wider = table[spread].astype(object).where(table[spread].notna(), "")
-        fitted["wider"] = wider.loc[fitted.index].values
-        fitted["spread"] = fitted.groupby(["repeat", "interviewer", "misfit", "wider"]).cumcount()
-        keys = ["repeat", "interviewer", "misfit", "spread", "prior", "order"]
-    best = fitted.sort_values(keys).index
-    chosen = table.loc[best[:n]]
-    if "start" not in chosen:
-        return chosen
-    return chosen.sort_values(
-        ["doc_id", "start"], key=lambda s: s.map(natural_key) if s.name == "doc_id" else s
-    )
+    return table[RETRIEVAL_COLUMNS + present + carried]
 
 
 def framework_matrix(
@@ -263,3 +199,6 @@ def framework_matrix(
     return pd.DataFrame(out, columns=[rows, "code", "passages", "passages_text"]).astype(
         {"passages": "int64"}
     )
+
+
+__all__ = ["RETRIEVAL_COLUMNS", "exemplars", "framework_matrix", "retrieve", "speakers"]

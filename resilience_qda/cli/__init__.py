@@ -31,6 +31,7 @@ COMMANDS = [
     "sheet",
     "word",
     "suggest",
+    "serve",
 ]
 
 

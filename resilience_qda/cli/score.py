@@ -1,7 +1,9 @@
 """``resilience-qda score PROJECT --coder X --reference A [--unit sentence]``: score a coder.
 
 Per code: the 2x2 counts of units, precision, recall, F1 and Cohen's kappa of coder X
-against reference A, as CSV. X and A are coders of the project or codings CSV files.
+against reference A, as CSV. X and A are coders of the project or codings CSV files. By
+default only the documents both coded are scored (``--documents``), and stderr says how
+many and by which rule.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import sys
 from pathlib import Path
 
 from ..core.errors import CodingsError
+from ..core.scoring import DOCUMENT_RULES
 from ..core.units import UNITS
 
 
@@ -18,7 +21,8 @@ def add_parser(sub) -> None:
         "score",
         help="score a coder (e.g. the rule coder) against a reference coder",
         description="Per-code precision, recall, F1 and Cohen's kappa of one coder against "
-        "another at a unit of analysis, over the documents the reference coded.",
+        "another at a unit of analysis, by default over the documents both coded (a coder "
+        "whose codings all come from rules or a model counts as having coded every document).",
     )
     p.add_argument("project", help="project folder")
     p.add_argument("--coder", required=True, metavar="X", help="coder name or codings CSV")
@@ -30,9 +34,18 @@ def add_parser(sub) -> None:
         help="also score each code's parents (a unit carries a parent if it carries a child)",
     )
     p.add_argument(
+        "--documents",
+        choices=DOCUMENT_RULES,
+        default="both",
+        help="which documents to score over: both (default: those both coders coded), "
+        "reference (those the reference coded) or all",
+    )
+    p.add_argument(
         "--all-documents",
-        action="store_true",
-        help="score over every document, not only those the reference coded",
+        dest="documents",
+        action="store_const",
+        const="all",
+        help="the same as --documents all",
     )
     p.add_argument("--interviewer", action="store_true", help="include interviewer turns")
     p.add_argument("-o", "--output", metavar="FILE", help="CSV file (default: stdout)")
@@ -63,7 +76,7 @@ def _codings_of(label: str, project, *, origin: str):
 def run(args) -> int:
     import pandas as pd
 
-    from ..core.scoring import score_coder, scoring_units
+    from ..core.scoring import score_coder, scored_documents, scoring_units
     from ..io import read_project
     from ..io.atomic import write_text
     from . import warn
@@ -78,7 +91,12 @@ def run(args) -> int:
     clash = names & set(mine["coder"])
     if clash:
         raise CodingsError(f"--coder and --reference are the same coder ({', '.join(clash)})")
-    documents = None if args.all_documents else sorted(set(ref["doc_id"]))
+    documents, rule = scored_documents(mine, ref, project.corpus.doc_ids, rule=args.documents)
+    if not documents:
+        raise CodingsError(
+            f"--coder {args.coder!r} and --reference {args.reference!r} coded no document in "
+            "common; score over the reference's documents with --documents reference"
+        )
     units = scoring_units(
         project.corpus, args.unit, doc_ids=documents, interviewer=args.interviewer
     )
@@ -91,7 +109,13 @@ def run(args) -> int:
         sys.stdout.write(text)
     scored = table[table["both"] + table["reference_only"] > 0]
     print(
-        f"{len(table)} codes over {units['doc_id'].nunique()} documents, {len(units)} "
+        f"scored over {len(documents)} of {len(project.corpus)} documents: {rule} "
+        f"(--documents {args.documents}; change with --documents "
+        f"{'|'.join(r for r in DOCUMENT_RULES if r != args.documents)})",
+        file=sys.stderr,
+    )
+    print(
+        f"{len(table)} codes over {len(documents)} documents, {len(units)} "
         f"{args.unit} units; where the reference coded: mean F1 "
         f"{pd.to_numeric(scored['f1']).mean():.3f}, mean kappa "
         f"{pd.to_numeric(scored['kappa']).mean():.3f}",

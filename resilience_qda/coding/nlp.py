@@ -1,7 +1,9 @@
 """The spaCy pipeline that rules run on: offline by default, or an installed trained pipeline.
 
-The default pipeline is ``spacy.blank("en")`` + ``sentencizer`` + a lookup lemmatizer whose
-tables come from the ``spacy-lookups-data`` package (installed, never downloaded). Its
+The default pipeline is ``spacy.blank("en")`` + a lookup lemmatizer whose tables come from
+the ``spacy-lookups-data`` package (installed, never downloaded). It has no sentencizer:
+rules match on tokens and lemmas, and units of analysis (sentences included) are cut by
+:mod:`resilience_qda.core.units`, the same everywhere in the package. Its
 lemmas are lower case (``"Mapping"`` and ``"mapping"`` both give ``"map"``), so a phrase
 pattern written in lower case matches at the start of a sentence too.
 """
@@ -70,7 +72,7 @@ def make_nlp(model: str | Language | None = None) -> Language:
     Parameters
     ----------
     model : str or Language, optional
-        ``None`` or ``"blank:en"`` for the offline default (blank English, sentencizer,
+        ``None`` or ``"blank:en"`` for the offline default (blank English and the
         lower-case lookup lemmatizer); the name or folder of an *installed* trained
         pipeline (e.g. ``"en_core_web_sm"``); or a ``Language`` object, returned as is.
 
@@ -83,7 +85,7 @@ def make_nlp(model: str | Language | None = None) -> Language:
     --------
     >>> nlp = make_nlp()
     >>> nlp.pipe_names
-    ['sentencizer', 'qda_lemmatizer']
+    ['qda_lemmatizer']
     >>> [t.lemma_ for t in nlp("Mapping the carers' worries")]
     ['map', 'the', 'carer', "'", 'worry']
     """
@@ -91,7 +93,6 @@ def make_nlp(model: str | Language | None = None) -> Language:
         return model
     if model is None or model == DEFAULT_MODEL:
         nlp = spacy.blank("en")
-        nlp.add_pipe("sentencizer")
         lemmatizer = nlp.add_pipe("qda_lemmatizer")
         try:
             lemmatizer.initialize(lookups=_lookups())

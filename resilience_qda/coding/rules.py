@@ -12,8 +12,11 @@ Each codable code may carry ``patterns``::
 A match is widened to the unit of analysis that holds it (sentence, speaker turn, paragraph
 or document, as :mod:`resilience_qda.core.units` cuts them, so a "sentence" is the same
 here as in agreement or learning); interviewer turns are left out by default. spaCy is used
-for matching only. Documents stream through ``nlp.pipe`` in batches, long texts are cut at
-paragraph breaks, and no more than a batch of ``Doc`` objects is alive at a time.
+for matching only: after the ruler(s) the ``qda_vetoes`` component
+(:mod:`resilience_qda.coding.vetoes`) applies the exclusions, so ``doc.spans["qda_rules"]``
+holds exactly the matches that are coded. Documents stream through ``nlp.pipe`` in batches
+(in a pool of worker processes with ``n_process``), long texts are cut at paragraph breaks,
+and no more than a batch of ``Doc`` objects is alive at a time.
 """
 
 from __future__ import annotations
@@ -36,11 +39,10 @@ from ..core.turns import TRANSCRIPT_KINDS, turn_rows
 from ..core.units import UNITS, unit_rows
 from ..io.codebook import check_patterns, read_codebook
 from .nlp import make_nlp
+from .vetoes import EXCLUDE_ID, kept_matches
 
 #: Name of the span_ruler component and of its ``doc.spans`` key.
 RULER = "qda_rules"
-#: Pattern ``id`` of exclusion patterns (include patterns have an empty id).
-EXCLUDE_ID = "exclude"
 #: Longest piece of text given to spaCy at once; longer texts are cut at paragraph breaks.
 MAX_CHUNK = 100_000
 #: Columns of the rule coder's codings (the schema's, then ``evidence``).
@@ -158,6 +160,7 @@ def compile_rules(
             config={"spans_key": RULER, "phrase_matcher_attr": "LOWER", "overwrite": False},
         )
         words.add_patterns(phrases["LOWER"])
+    pipeline.add_pipe("qda_vetoes", name=f"{RULER}_vetoes", config={"spans_key": RULER})
     pipeline.meta["qda_codebook"] = book.name
     return pipeline
 
@@ -246,16 +249,15 @@ _WORKER: dict[str, Any] = {}
 
 
 def _match_texts(nlp: Language, texts: list[str], batch_size: int) -> list[list[tuple]]:
-    """``(start_char, end_char, code, is_exclude)`` of every rule match in each text."""
-    out = []
-    for doc in nlp.pipe(texts, batch_size=batch_size):
-        out.append(
-            [
-                (s.start_char, s.end_char, s.label_, s.id_ == EXCLUDE_ID)
-                for s in doc.spans.get(RULER, ())
-            ]
-        )
-    return out
+    """``(start_char, end_char, code, False)`` of every coded match in each text.
+
+    The pipeline's ``qda_vetoes`` component has already removed exclusions and the matches
+    they veto, so ``doc.spans`` holds exactly what is coded.
+    """
+    return [
+        [(s.start_char, s.end_char, s.label_, False) for s in doc.spans.get(RULER, ())]
+        for doc in nlp.pipe(texts, batch_size=batch_size)
+    ]
 
 
 def _worker_match(texts: list[str]) -> list[list[tuple]]:
@@ -305,7 +307,13 @@ def _batches(documents: Iterable[Document], batch_size: int) -> Iterator[tuple[l
 def _matched_batches(
     documents: Iterable[Document], nlp: Language, *, batch_size: int, n_process: int
 ) -> Iterator[tuple[list, list]]:
-    """Yield ``(keys, matches)`` per batch, in input order, in this process or a pool."""
+    """Yield ``(keys, matches)`` per batch, in input order, in this process or a pool.
+
+    The pool's workers send back only ``(start, end, code)`` tuples. spaCy's own
+    ``nlp.pipe(n_process=2)`` sends back whole serialised ``Doc`` objects and was half as
+    fast as one process on 1M words, against 0.97x for this pool
+    (``python benchmarks/bench_rules.py --pipeline``), so the pool stays.
+    """
     batches = _batches(documents, batch_size)
     if n_process <= 1:
         for keys, texts in batches:
@@ -387,18 +395,7 @@ def widen_rows(
         raise ValueError(f"unit must be one of {', '.join(UNITS)}; got {unit!r}")
     if not matches:
         return []
-    vetoes: dict[str, list[tuple[int, int]]] = {}
-    for s, e, code, exclude in matches:
-        if exclude:
-            vetoes.setdefault(code, []).append((s, e))
-    kept = sorted(
-        {
-            (s, e, code)
-            for s, e, code, exclude in matches
-            if not exclude and not any(vs < e and s < ve for vs, ve in vetoes.get(code, ()))
-        }
-    )
-    kept = _outermost(kept)
+    kept = [matches[i][:3] for i in kept_matches(matches)]
     if not kept:
         return []
     starts, ends, asked = _doc_units(doc, unit)
@@ -450,18 +447,6 @@ def _rows_frame(rows: list[tuple]) -> pd.DataFrame:
     )
 
 
-def _outermost(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
-    """Drop spans lying inside a longer span of the same code (one piece of evidence)."""
-    out = []
-    reach: dict[str, int] = {}
-    for s, e, code in sorted(spans, key=lambda m: (m[0], -m[1], m[2])):
-        if reach.get(code, -1) >= e:
-            continue
-        reach[code] = max(reach.get(code, -1), e)
-        out.append((s, e, code))
-    return sorted(out)
-
-
 def _empty_rule_codings() -> pd.DataFrame:
     return empty_codings().assign(evidence=pd.Series(dtype="object"))
 
@@ -495,13 +480,14 @@ def iter_codings(
         What a match is widened to.
     nlp : Language or str, optional
         A pipeline (without a rules component) or the name of an installed trained pipeline;
-        default: blank English + sentencizer + lookup lemmatizer, offline.
+        default: blank English + lookup lemmatizer, offline.
     interviewer : bool
         Code the interviewer's turns too (default: left out).
     batch_size : int
         Texts per ``nlp.pipe`` batch (and per task with ``n_process`` > 1).
     n_process : int
-        Worker processes (each holds its own copy of the pipeline).
+        Worker processes (each holds its own copy of the pipeline; needs the ``fork``
+        start method, so Linux or macOS).
     progress : bool, optional
         Show a progress bar; default: on a terminal or in a notebook.
     as_tuples : bool

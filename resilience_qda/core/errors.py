@@ -23,3 +23,7 @@ class ProjectError(QDAError, ValueError):
 
 class QDAWarning(UserWarning):
     """Something was kept but looks wrong (codes missing from the codebook, moved codings)."""
+
+
+class ClaimsError(QDAError, ValueError):
+    """A claims ledger (claims.yaml) is malformed: missing keys, unknown codes, bad values."""

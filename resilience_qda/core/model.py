@@ -194,6 +194,9 @@ class Code:
     codable: bool = True
     #: Identifier of the code in another tool (a REFI-QDA GUID), kept for round trips.
     guid: str | None = None
+    #: A negative (disconfirming) code: its passages count against claims, not for them
+    #: (e.g. scepticism about the framework, practice unchanged).
+    negative: bool = False
 
     @property
     def parent(self) -> str | None:
@@ -298,8 +301,14 @@ class Codebook:
             f"{', '.join(hits)}; use the full path"
         )
 
+    @property
+    def negative(self) -> list[str]:
+        """Paths of the codes marked negative (disconfirming), in codebook order."""
+        return [p for p, c in self._codes.items() if c.negative]
+
     def to_frame(self) -> pd.DataFrame:
-        """One row per code: ``code`` (path), ``parent``, ``name``, ``description``, ..."""
+        """One row per code: ``code`` (path), ``parent``, ``name``, ``description``, ...,
+        ``codable`` and ``negative``."""
         rows = [
             {
                 "code": c.path,
@@ -312,6 +321,7 @@ class Codebook:
                 "color": c.color or "",
                 "depth": c.depth,
                 "codable": c.codable,
+                "negative": c.negative,
             }
             for c in self
         ]
@@ -328,6 +338,7 @@ class Codebook:
                 "color",
                 "depth",
                 "codable",
+                "negative",
             ],
         )
 

@@ -179,4 +179,85 @@ def scoring_units(
     return table.reset_index(drop=True)
 
 
-__all__ = ["SCORE_COLUMNS", "score_coder", "scoring_units"]
+#: Which documents :func:`scored_documents` keeps.
+DOCUMENT_RULES = ("both", "reference", "all")
+#: Sources whose coders are taken to have read every document (a rule finding nothing in a
+#: document has still coded it).
+AUTOMATIC_SOURCES = frozenset({"rules", "model"})
+
+
+def scored_documents(
+    coder: pd.DataFrame,
+    reference: pd.DataFrame,
+    doc_ids: Iterable[str],
+    *,
+    rule: str = "both",
+) -> tuple[list[str], str]:
+    """The documents to score a coder over, and a sentence saying which and why.
+
+    A person who coded some documents and not others says nothing about the others:
+    counting them would turn every one of the reference's codings there into a miss. So by
+    default only the documents **both** coders coded are scored. A coder whose codings all
+    come from rules or a model is taken to have coded every document (finding nothing in a
+    document is its answer there).
+
+    Parameters
+    ----------
+    coder, reference : DataFrame
+        The two coders' codings (``doc_id`` and ``source`` columns).
+    doc_ids : iterable of str
+        Every document of the project, in order.
+    rule : {"both", "reference", "all"}
+        ``both``: documents both coded; ``reference``: documents the reference coded;
+        ``all``: every document.
+
+    Returns
+    -------
+    (list of str, str)
+        The documents, in ``doc_ids`` order, and the rule in words.
+
+    Examples
+    --------
+    >>> a = pd.DataFrame({"doc_id": ["d1", "d2", "d3"], "source": "manual"})
+    >>> b = pd.DataFrame({"doc_id": ["d2", "d3", "d4"], "source": "manual"})
+    >>> scored_documents(b, a, ["d1", "d2", "d3", "d4"])[0]
+    ['d2', 'd3']
+    >>> rules = pd.DataFrame({"doc_id": ["d4"], "source": "rules"})
+    >>> scored_documents(rules, a, ["d1", "d2", "d3", "d4"])[0]
+    ['d1', 'd2', 'd3']
+    """
+    if rule not in DOCUMENT_RULES:
+        raise ValueError(f"rule must be one of {', '.join(DOCUMENT_RULES)}; got {rule!r}")
+    doc_ids = list(dict.fromkeys(doc_ids))
+    if rule == "all":
+        return doc_ids, "every document of the project"
+    ref_docs = set(reference["doc_id"])
+    if rule == "reference":
+        return [d for d in doc_ids if d in ref_docs], "the documents the reference coded"
+    if _automatic(coder):
+        return (
+            [d for d in doc_ids if d in ref_docs],
+            "the documents both coded (an automatic coder counts as having coded every "
+            "document, so: the documents the reference coded)",
+        )
+    mine = set(coder["doc_id"])
+    if _automatic(reference):
+        return [d for d in doc_ids if d in mine], (
+            "the documents both coded (an automatic reference counts as having coded every "
+            "document, so: the documents the coder coded)"
+        )
+    return [d for d in doc_ids if d in mine and d in ref_docs], "the documents both coded"
+
+
+def _automatic(codings: pd.DataFrame) -> bool:
+    sources = set(codings["source"]) if "source" in codings else set()
+    return bool(sources) and sources <= AUTOMATIC_SOURCES
+
+
+__all__ = [
+    "DOCUMENT_RULES",
+    "SCORE_COLUMNS",
+    "score_coder",
+    "scored_documents",
+    "scoring_units",
+]

@@ -2,6 +2,7 @@
 
 from ..core.turns import parse_turns
 from .captions import captions_to_text
+from .claims import read_claims
 from .codebook import (
     builtin_codebooks,
     codebook_from_yaml,
@@ -21,6 +22,7 @@ __all__ = [
     "codebook_from_yaml",
     "codebook_to_yaml",
     "parse_turns",
+    "read_claims",
     "read_codebook",
     "read_corpus",
     "read_document",

@@ -24,6 +24,7 @@ CODE_KEYS = {
     "patterns",
     "children",
     "codable",
+    "negative",
     "parent",
 }
 #: Keys of a code's ``patterns`` mapping.
@@ -270,6 +271,14 @@ def codebook_from_dict(tree: object, *, origin: str = "<codebook>", _node=None) 
             if not isinstance(examples, (list, tuple)):
                 raise CodebookError(f"{at}: code {path!r}: 'examples' must be a list")
             patterns = check_patterns(item.get("patterns"), f"{at}: code {path!r}")
+            flags = {}
+            for key in ("codable", "negative"):
+                value = item.get(key, key == "codable")
+                if not isinstance(value, bool):
+                    raise CodebookError(
+                        f"{at}: code {path!r}: {key!r} must be true or false; got {value!r}"
+                    )
+                flags[key] = value
             code = Code(
                 path=path,
                 name=name,
@@ -279,7 +288,7 @@ def codebook_from_dict(tree: object, *, origin: str = "<codebook>", _node=None) 
                 examples=tuple(str(e) for e in examples),
                 color=item.get("color"),
                 patterns=patterns,
-                codable=bool(item.get("codable", True)),
+                **flags,
             )
             codes.append(code)
             lines[path] = line or 0
@@ -323,6 +332,8 @@ def codebook_to_dict(codebook: Codebook) -> dict:
             out["color"] = code.color
         if not code.codable:
             out["codable"] = False
+        if code.negative:
+            out["negative"] = True
         if code.patterns:
             out["patterns"] = dict(code.patterns)
         kids = codebook.children(code.path)

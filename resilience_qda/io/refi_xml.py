@@ -85,15 +85,23 @@ def make_guid(*parts: object) -> str:
     return str(uuid.uuid5(GUID_NAMESPACE, "\x1f".join(map(str, parts)))).upper()
 
 
-_FOLD = (("include", "Include: "), ("exclude", "Exclude: "), ("examples", "Examples: "))
+_FOLD = (
+    ("include", "Include: "),
+    ("exclude", "Exclude: "),
+    ("examples", "Examples: "),
+    ("negative", "Negative case: "),
+)
 
 
 def fold_definition(code: Code) -> str:
     """The description written for a code: its description, then include/exclude/examples
-    on lines other tools show as text and our reader splits off again."""
+    (and ``Negative case: yes`` for a negative code) on lines other tools show as text and
+    our reader splits off again."""
     lines = [f"{label}{getattr(code, key)}" for key, label in _FOLD[:2] if getattr(code, key)]
     if code.examples:
         lines.append("Examples: " + " | ".join(code.examples))
+    if code.negative:
+        lines.append("Negative case: yes")
     if not lines:
         return code.description
     return (code.description + "\n\n" if code.description else "") + "\n".join(lines)
@@ -105,8 +113,16 @@ def unfold_definition(text: str) -> dict:
 
     >>> unfold_definition("Hope.\\n\\nInclude: plans\\nExamples: a | b")["examples"]
     ('a', 'b')
+    >>> unfold_definition("Doubt.\\n\\nNegative case: yes")["negative"]
+    True
     """
-    out: dict = {"description": text, "include": "", "exclude": "", "examples": ()}
+    out: dict = {
+        "description": text,
+        "include": "",
+        "exclude": "",
+        "examples": (),
+        "negative": False,
+    }
     head, sep, tail = text.rpartition("\n\n")
     block = tail if sep else text
     lines = block.split("\n")
@@ -117,9 +133,12 @@ def unfold_definition(text: str) -> dict:
         for key, label in _FOLD:
             if ln.startswith(label):
                 value = ln[len(label) :]
-                out[key] = (
-                    tuple(v.strip() for v in value.split(" | ")) if key == "examples" else value
-                )
+                if key == "examples":
+                    out[key] = tuple(v.strip() for v in value.split(" | "))
+                elif key == "negative":
+                    out[key] = value.strip().lower() in ("yes", "true")
+                else:
+                    out[key] = value
     return out
 
 

@@ -328,16 +328,15 @@ def _exemplars(project, report, codings, branch, codes, name) -> None:
 
         codings = attach_memos(codings, project.memos)
     per_code = max(1, min(3, 12 // max(1, len(codes))))
+    labels = [str(c) for c in docs["case"].dropna().unique()] if "case" in docs else []
     chosen, missing = [], []
     blocks = []
     every = retrieve(codings, project.corpus, codes, attributes=sorted(wanted))
     for code in codes:
         found = every[(every["code"] == code) | every["code"].str.startswith(code + "/")]
-        quoted = report.cache.setdefault("quoted", {})
-        picks = exemplars(found, n=per_code, spread=spread, max_chars=QUOTE_CHARS, quoted=quoted)
-        cases = picks["case"] if "case" in picks else pd.Series(pd.NA, index=picks.index)
-        for key in cases.astype(object).where(cases.notna(), picks["doc_id"]):
-            quoted[key] = quoted.get(key, 0) + 1
+        picks = exemplars(
+            found, n=per_code, spread=spread, max_chars=QUOTE_CHARS, cases=labels or None
+        )
         if not len(picks):
             missing.append(code_name(project, code))
             continue
@@ -349,19 +348,41 @@ def _exemplars(project, report, codings, branch, codes, name) -> None:
     report.heading(f"{title}: exemplar quotes", level=3)
     report.text(
         (f"Up to {per_code} passages per code" if per_code > 1 else "One passage per code")
-        + ", from cases quoted least so far first"
+        + ": pinned passages first, then one per case"
         + (f" and across {spread} groups" if spread else "")
-        + f"; passages longer than {QUOTE_CHARS} characters are cut (marked […]). Every "
-        f"passage of a code is in framework_matrix_{name}.csv or via rq.retrieve.",
+        + ", participants' own words before notes and reported speech, the passage most "
+        f"typical of the code first; longer passages are cut to their most typical sentences "
+        f"(at most {QUOTE_CHARS} characters). Every passage of a code is in "
+        f"framework_matrix_{name}.csv or via rq.retrieve.",
         css="note",
     )
     for code, picks in blocks:
         if len(codes) > 1:
             report.heading(code_name(project, code), level=4)
+        voicing, coded = int(picks["cases_voicing"].iloc[0]), int(picks["passages_coded"].iloc[0])
+        report.text(
+            f"{plural(voicing, 'case')} voiced this code in {plural(coded, 'coded passage')}.",
+            css="note",
+        )
         for _, row in picks.iterrows():
             report.quote(row["text"], study.attribution(row.to_dict()))
     if missing:
         report.text(f"No passage to quote for: {', '.join(missing)}.", css="note")
     quotes = pd.concat(chosen, ignore_index=True)
-    keep = ["quoted_code", "doc_id", "start", "end", "code", "case", "speaker", "text", "memo"]
+    keep = [
+        "quoted_code",
+        "rank",
+        "doc_id",
+        "start",
+        "end",
+        "code",
+        "case",
+        "speaker",
+        "voice",
+        "typicality",
+        "pinned",
+        "cases_voicing",
+        "text",
+        "memo",
+    ]
     report.tables[f"exemplar_quotes_{name}"] = quotes[[c for c in keep if c in quotes.columns]]
