@@ -486,13 +486,13 @@ def test_food_hub_sources_docx_and_vtt_are_quoted_with_their_attribution(food_hu
     assert "Invented for the resilience_qda test suite" in page.split("<main>")[0]
 
 
-def test_documents_and_quotes_are_in_natural_order(food_hub_report):
+def test_documents_and_cases_are_in_natural_order(food_hub_report):
     _, out, page = food_hub_report
     docs = pd.read_csv(out / "tables" / "documents.csv")["doc_id"].tolist()
     assert docs.index("Interview 2") < docs.index("Interview 10") < docs.index("Interview 11")
-    quoted = re.findall(r"\. (Interview \d+) \[", html.unescape(page))
-    first = quoted[:3]
-    assert first == sorted(first, key=lambda d: int(d.split()[1]))
+    cases = pd.read_csv(out / "tables" / "framework_matrix_motivations_counts.csv")["case"]
+    assert cases.tolist() == [f"V{k}" for k in range(1, 12)]  # V2 before V10
+    assert "Interview 2</td>" in page.split("Interview 10</td>")[0]
 
 
 # --------------------------------------------------------------------------- code and data
