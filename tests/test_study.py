@@ -39,7 +39,7 @@ def test_sample_study_gives_the_replication(sample_project, sample_path):
     study = read_study(sample_path).resolve(sample_project)
     assert study.coder == "A" and study.compare == ("B",)
     assert study.sections == ("themes", "practice-elements", "framework", "noble-truths",
-                              "steps", "context")  # fmt: skip
+                              "steps", "context", "counter-evidence")  # fmt: skip
     assert study.facets == "practice-elements" and study.attributes == ("sector",)
     assert study.time == ("meeting", "interview_order") and study.unit == "paragraph"
     statement = study.statement(sample_path)

@@ -71,6 +71,7 @@ class TableBlock:
     rows: list[list[str]]
     numeric: list[bool]
     total: int  # rows in the CSV
+    short: list[bool] = field(default_factory=list)  # columns kept on one line
     show: bool = True  # False: only a link to the CSV
     folded: bool = False  # shown inside <details>
     notes: list[str] = field(default_factory=list)
@@ -162,6 +163,7 @@ class Report:
         self.tables[name] = table
         shown = table.head(max_rows)
         header, rows, numeric = format_table(shown)
+        short = [all(len(r[k]) <= 12 for r in rows) for k in range(len(header))]
         self.blocks.append(
             TableBlock(
                 name=name,
@@ -169,6 +171,7 @@ class Report:
                 header=header,
                 rows=rows,
                 numeric=numeric,
+                short=short,
                 total=len(table),
                 show=show,
                 folded=(len(shown) > FOLD_ROWS) if fold is None else fold,
