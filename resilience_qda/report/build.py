@@ -39,7 +39,7 @@ from ..core.progress import progress_bar
 from ..core.version import __version__
 from ..io.atomic import write_bytes, write_text
 from ..io.codebook import codebook_to_yaml
-from ..io.study import Study, read_study
+from ..io.study import Study, default_compare, read_study
 from ..privacy import pseudonymisation_note
 from .document import Report, new_figure
 from .render import render_page
@@ -242,11 +242,19 @@ def build_report(
             f"{', '.join(project.coders) or 'none yet'}"
         )
     plan = study if study is not None else read_study(project.path)
-    if coder is not None:
-        plan = dataclasses.replace(plan, coder=coder, compare=None, resolved=False)
+    if coder is not None:  # another coder: the coders compared with it are inferred again
+        plan = plan.resolve(project)
+        plan = dataclasses.replace(
+            plan,
+            coder=coder,
+            compare=default_compare(project.codings, coder),
+            notes={
+                **plan.notes,
+                "coder": "chosen for this report",
+                "compare": "default: other manual coders sharing documents",
+            },
+        )
     plan = plan.resolve(project)
-    if coder is not None:
-        plan = dataclasses.replace(plan, notes={**plan.notes, "coder": "chosen for this report"})
     chosen = SECTIONS if sections is None else sections
     bar = progress_bar(total=len(chosen) + 2, desc="report", unit="step", progress=progress)
     renderer = FigureRenderer()

@@ -33,10 +33,6 @@ def unit_table(project: Project, report: Report) -> pd.DataFrame:
     return report.cache[key]
 
 
-def unit_name(report: Report) -> str:
-    return report.study.unit
-
-
 def code_name(project: Project, path: str) -> str:
     """The codebook's name of a code, else a readable form of its last path segment."""
     if path in project.codebook:
