@@ -186,16 +186,17 @@ def framework_matrix(
         return pd.DataFrame(columns=[rows, "code", "passages", "passages_text"])
     found = pd.concat(frames, ignore_index=True)
     values = sorted(docs[source].dropna().unique(), key=natural_key)
-    cells = {key: cell for key, cell in found.groupby([source, "code"], sort=False)}
+    cells: dict[tuple, list[str]] = {}  # plain lists: thousands of cells stay fast
+    for value, code, text, doc in zip(
+        found[source], found["code"], found["text"], found["doc_id"], strict=True
+    ):
+        cells.setdefault((value, code), []).append(f"{text} [{doc}]")
     out = []
     for value in values:
         for code in codes:
-            cell = cells.get((value, code), found.iloc[:0])
-            shown = cell if max_passages is None else cell.head(max_passages)
-            text = separator.join(
-                f"{t} [{d}]" for t, d in zip(shown["text"], shown["doc_id"], strict=True)
-            )
-            out.append((value, code, len(cell), text))
+            cell = cells.get((value, code), [])
+            shown = cell if max_passages is None else cell[:max_passages]
+            out.append((value, code, len(cell), separator.join(shown)))
     return pd.DataFrame(out, columns=[rows, "code", "passages", "passages_text"]).astype(
         {"passages": "int64"}
     )

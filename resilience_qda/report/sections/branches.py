@@ -58,14 +58,16 @@ def branch_section(project: Project, report: Report, branch: str) -> None:
         report.text(project.codebook[branch].description, css="note")
     codes = children(project, codings, branch)
     name = table_name(branch)
-    _frequencies(project, report, codings, branch, codes, name)
+    # the parts below count only this branch's codings (cheaper to roll up); co-occurrence
+    # with the other branches needs them all
+    _frequencies(project, report, mine, branch, codes, name)
     for attribute in report.study.attributes:
-        _attribute_part(project, report, codings, branch, codes, attribute)
-    _framework_matrix(project, report, codings, codes, name)
+        _attribute_part(project, report, mine, branch, codes, attribute)
+    _framework_matrix(project, report, mine, codes, name)
     if branch == report.study.facets:
-        configurations_part(project, report, codings, branch)
+        configurations_part(project, report, mine, branch)
     _cooccurrence(project, report, codings, branch, codes, name)
-    _exemplars(project, report, codings, branch, codes, name)
+    _exemplars(project, report, mine, branch, codes, name)
 
 
 # --------------------------------------------------------------------------- parts
@@ -73,8 +75,8 @@ def branch_section(project: Project, report: Report, branch: str) -> None:
 
 def _frequencies(project, report, codings, branch, codes, name) -> None:
     title = code_name(project, branch)
-    freq = frequency_table(project, codings, codes=codes, rollup=True)
-    freq = freq.set_index("code").reindex(codes)
+    counted = frequency_table(project, codings, codes=codes, rollup=True)
+    freq = counted.set_index("code").reindex(codes)
     for column in ("files", "references", "words"):
         freq[column] = freq[column].fillna(0).astype("int64")
     freq["coverage_percent"] = freq["coverage_percent"].fillna(0.0)
@@ -116,8 +118,7 @@ def _frequencies(project, report, codings, branch, codes, name) -> None:
         report.text(f"Not coded by {report.coder}: {', '.join(unused)}.", css="note")
 
     depth = branch.count("/") + 2
-    sub = frequency_table(project, codings, codes=codes, rollup=True)
-    sub = sub[(sub["code"].str.count("/") == depth) & (sub["references"] > 0)]
+    sub = counted[(counted["code"].str.count("/") == depth) & (counted["references"] > 0)]
     if not len(sub):
         return
     sub = sub.reset_index(drop=True)
