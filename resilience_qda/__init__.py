@@ -15,10 +15,12 @@ import importlib
 from .core.errors import ClaimsError as ClaimsError
 from .core.errors import CodebookError as CodebookError
 from .core.errors import CodingsError as CodingsError
+from .core.errors import ProjectBusyError as ProjectBusyError
 from .core.errors import ProjectError as ProjectError
 from .core.errors import QDAError as QDAError
 from .core.errors import QDAWarning as QDAWarning
 from .core.errors import ReadError as ReadError
+from .core.errors import StorageError as StorageError
 from .core.version import __version__ as __version__
 
 #: Where each public name lives: ``name -> module`` (relative to this package).
@@ -45,7 +47,10 @@ _API = {
     **dict.fromkeys(["score_coder", "scored_documents"], "core.scoring"),
     **dict.fromkeys(["Claim", "claims_from_data"], "core.claims"),
     # reading and writing
-    **dict.fromkeys(["read_project", "write_project", "write_codings"], "io.project"),
+    **dict.fromkeys(
+        ["read_project", "write_project", "write_codings", "update_codings"], "io.project"
+    ),
+    "transaction": "io.transaction",
     "read_codings": "io.codings",
     "read_claims": "io.claims",
     **dict.fromkeys(["read_codebook", "write_codebook", "builtin_codebooks"], "io.codebook"),
@@ -121,10 +126,12 @@ __all__ = sorted(
         "ClaimsError",
         "CodebookError",
         "CodingsError",
+        "ProjectBusyError",
         "ProjectError",
         "QDAError",
         "QDAWarning",
         "ReadError",
+        "StorageError",
         "__version__",
         *_API,
         *_MODULES,

@@ -705,3 +705,83 @@ def test_check_reports_file_names_and_respects_reviewed_keeps(tmp_path):
 
 def test_errors_are_qda_errors():
     assert issubclass(PseudonymKeyError, QDAError) and issubclass(ReviewError, ValueError)
+
+
+# --------------------------------------------------------------------------- names of things
+
+
+def test_possessives_of_key_names_are_found(key):
+    text = "The Jaydens' flat; Jayden's mum; Sarah's notes. Rose-tinted glasses stay."
+    assert [text[h.start : h.end] for h in find_key_names(text, key)] == [
+        "Jayden",
+        "Jayden",
+        "Sarah",
+    ]
+
+
+def test_names_in_file_names_ids_coders_and_attributes_are_pseudonymised(tmp_path, capsys):
+    """A document named for a child, a coder named for a participant, names in attributes
+    and in a memo's id: after `apply --in-place` no file, id or cell names anyone."""
+    keyfile = FIXTURES / "key.csv"
+    src = tmp_path / "in" / "meeting-jayden-clarke.md"
+    src.parent.mkdir()
+    src.write_text(
+        "---\nkind: observation\ncase: jayden-clarke\nled_by: Sarah Thompson\n---\n"
+        "The Jaydens' flat was small. Jayden's mum said Sarah helped.\n"
+    )
+    root = tmp_path / "p"
+    assert main(["import", str(src), "--project", str(root)]) == 0
+    text = (root / "sources" / "meeting-jayden-clarke.txt").read_text()
+    start = text.index("flat")
+    rows = pd.DataFrame(
+        [
+            (
+                "meeting-jayden-clarke",
+                start,
+                start + 4,
+                "themes/more-reflexive",
+                "Sarah Thompson",
+                "manual",
+                None,
+            )
+        ],
+        columns=list(rq.CODINGS_COLUMNS),
+    )
+    rq.write_codings(rows, root)
+    (root / "memos").mkdir()
+    (root / "memos" / "jayden-clarke-memo-1.md").write_text(
+        "---\ndoc_id: meeting-jayden-clarke\nauthor: Sarah Thompson\n---\nFollow up.\n"
+    )
+    before = check_project(root, key=read_key(keyfile))
+    found_in = set(before["file"])
+    assert {
+        "sources/meeting-jayden-clarke.txt",
+        "codings/Sarah Thompson.csv",
+        "memos/jayden-clarke-memo-1.md",
+        "sources.csv",
+    } <= found_in
+    assert "file name" in set(before["detector"])
+    review = tmp_path / "review.csv"
+    args = ["pseudonymise", "review", str(root), "--key", str(keyfile), "-o", str(review)]
+    assert main(args) == 0
+    args = ["pseudonymise", "apply", str(root), "--review", str(review), "--key", str(keyfile)]
+    assert main([*args, "--in-place"]) == 0
+    capsys.readouterr()
+    assert main(["pseudonymise", "check", str(root), "--key", str(keyfile)]) == 0
+    names = sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
+    assert [n for n in names if not n.startswith(".resilience-qda")] == [
+        "codings/Participant L.csv",
+        "memos/child-1-memo-1.md",
+        "pseudonymisation.yaml",
+        "sources.csv",
+        "sources/meeting-child-1.txt",
+    ]
+    project = rq.read_project(root)
+    doc = project.corpus["meeting-child-1"]
+    assert doc.metadata["original_file"] == "meeting-child-1.md"
+    assert doc.metadata["case"] == "child-1" and doc.metadata["led_by"] == "Participant L"
+    assert "Jayden" not in doc.text and "Child 1's mum" in doc.text
+    coding = project.codings.iloc[0]
+    assert (coding["coder"], doc.text[coding["start"] : coding["end"]]) == ("Participant L", "flat")
+    assert project.memos.iloc[0]["author"] == "Participant L"
+    assert read_record(root)["renamed"] == {"documents": 1, "coders": 1, "memos": 1}

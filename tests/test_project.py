@@ -1,13 +1,12 @@
 """The project folder: reading, validating, writing atomically, round trips."""
 
-import os
-
 import pandas as pd
 import pytest
 
 import resilience_qda as rq
 from resilience_qda import CodingsError, ProjectError, QDAWarning
-from resilience_qda.io import project as project_io
+from resilience_qda.core.errors import StorageError
+from resilience_qda.io import faults
 
 INTERVIEW = (
     "Interviewer: What changed for you?\n\n"
@@ -129,35 +128,34 @@ def test_edited_sources_are_detected_through_the_anchor_quote(tmp_path):
         rq.read_project(root)
 
 
-def test_an_interrupted_write_leaves_the_existing_project_untouched(tmp_path, monkeypatch):
+def _files(root):
+    return {
+        p: p.read_bytes()
+        for p in root.rglob("*")
+        if p.is_file() and ".resilience-qda" not in p.relative_to(root).parts
+    }
+
+
+@pytest.mark.parametrize("point", ["stage", "commit", "commit@3"])
+def test_an_interrupted_write_leaves_the_existing_project_untouched(tmp_path, monkeypatch, point):
     root = make(tmp_path, HEADER + coding_line("I think I slowed down."))
-    before = {p: p.read_bytes() for p in root.rglob("*") if p.is_file()}
+    before = _files(root)
     project = rq.read_project(root)
     project.codings = pd.concat([project.codings, project.codings.assign(coder="B")])
-    calls = {"n": 0}
-    real_replace = os.replace
-
-    def failing_replace(src, dst):
-        calls["n"] += 1
-        raise OSError("disk full")
-
-    monkeypatch.setattr(project_io.os, "replace", failing_replace)
-    monkeypatch.setattr("resilience_qda.io.atomic.os.replace", failing_replace)
-    with pytest.raises(OSError, match="disk full"):
+    faults.reset()
+    monkeypatch.setenv(faults.FAULT_ENV, f"ENOSPC:{point}")
+    with pytest.raises(StorageError, match=r"disk is full.*nothing was changed"):
         rq.write_project(project, root)
-    monkeypatch.setattr("resilience_qda.io.atomic.os.replace", real_replace)
-    after = {p: p.read_bytes() for p in root.rglob("*") if p.is_file()}
-    assert after == before  # every file as it was, and no temporary file left
+    monkeypatch.delenv(faults.FAULT_ENV)
+    assert _files(root) == before  # every file as it was
+    left = {p.name for p in (root / ".resilience-qda").iterdir()}
+    assert left <= {".gitignore", "generation", "lock"}  # and nothing staged is left
 
 
 def test_a_new_project_appears_whole_or_not_at_all(tmp_path, monkeypatch):
     project = rq.read_project(make(tmp_path))
-
-    def failing_replace(src, dst):
-        raise OSError("killed")
-
-    monkeypatch.setattr(project_io.os, "replace", failing_replace)
-    with pytest.raises(OSError):
+    monkeypatch.setenv(faults.FAULT_ENV, "EIO:commit")
+    with pytest.raises(StorageError, match="input/output error"):
         rq.write_project(project, tmp_path / "new")
     assert not (tmp_path / "new").exists()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".new")]

@@ -15,6 +15,7 @@ import warnings
 
 from ..core.errors import QDAError, QDAWarning
 from ..core.version import __version__
+from ..io.storage import is_storage_error, storage_error
 
 #: Modules of this package that define commands, in the order ``--help`` lists them.
 COMMANDS = [
@@ -68,13 +69,16 @@ def main(argv: list[str] | None = None) -> int:
         except QDAError as exc:
             print(f"resilience-qda {args.command}: error: {exc}", file=sys.stderr)
             return 1
-        except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
-            print(f"resilience-qda {args.command}: error: {exc}", file=sys.stderr)
-            return 1
         except BrokenPipeError:  # the reader went away (e.g. `| head`): not an error
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
             return 0
+        except OSError as exc:  # disk full, read-only, permissions, names: not a bug
+            if not is_storage_error(exc):
+                raise
+            shown = storage_error(exc, exc.filename or "(a file)", doing="read or write")
+            print(f"resilience-qda {args.command}: error: {shown}", file=sys.stderr)
+            return 1
         except KeyboardInterrupt:
             print("interrupted", file=sys.stderr)
             return 130

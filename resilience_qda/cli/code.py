@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import io
 import os
 import sys
 import tempfile
+import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from ..core.errors import ReadError
+from ..core.errors import QDAWarning, ReadError
 from ..core.model import Document
 from ..core.units import UNITS
 
@@ -43,6 +45,12 @@ def add_parser(sub) -> None:
         help="an installed trained spaCy pipeline to use instead of the offline default",
     )
     p.add_argument("--interviewer", action="store_true", help="code interviewer turns too")
+    p.add_argument(
+        "--all-languages",
+        action="store_true",
+        help="code documents in every language (default: only those in the codebook's "
+        "language; the others are named in a warning)",
+    )
     p.add_argument("--n-process", type=int, default=1, metavar="N", help="worker processes")
     p.add_argument("--batch-size", type=int, default=64, metavar="N", help="texts per batch")
     p.add_argument(
@@ -121,14 +129,20 @@ def run(args) -> int:
         n_process=args.n_process,
         progress=False if args.no_progress else None,
         as_tuples=True,
+        all_languages=args.all_languages,
     )
     saved = []
     try:
-        n = _write(frames, args, saved)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", QDAWarning)
+            n = _write(frames, args, saved)
     except BrokenPipeError:  # e.g. piped into head: stop quietly
         with contextlib.suppress(OSError):
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    for w in caught:
+        if issubclass(w.category, QDAWarning):
+            print(f"warning: {w.message}", file=sys.stderr)
     if args.save:
         from ..coding.rules import RULE_COLUMNS
         from ..io.project import write_codings
@@ -159,20 +173,45 @@ def _write(frames, args, saved: list) -> int:
 
 @contextlib.contextmanager
 def _output(path: str | None):
-    """stdout, or a temporary file beside ``path`` renamed into place when complete."""
+    """stdout; a file inside a project folder, written through the project's transaction
+    when complete; or a temporary file beside ``path`` renamed into place when complete."""
+    from ..io.atomic import project_root_of, write_bytes
+    from ..io.storage import storage_error
+
     if not path or path == "-":
         yield sys.stdout
         return
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    if project_root_of(target) is not None:
+        buffer = io.StringIO(newline="")
+        yield buffer
+        write_bytes(target, buffer.getvalue().encode("utf-8"), command="code -o")
+        return
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        raise storage_error(exc, target, state="nothing was written") from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, target)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        if isinstance(exc, BrokenPipeError):
+            raise
+        raise storage_error(exc, target, state="the file was not changed") from None
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask

@@ -50,6 +50,9 @@ def run(args) -> int:
                 "export .qdpx or .qdc instead"
             ) from None
         write_sheet(project, out)
+        from ..io.sheet_widening import widening_note
+
+        warn(widening_note(project.codings, project.corpus, unit="sentence"))
         print(f"wrote {out}", file=sys.stderr)
         return 0
     from ..io import refi

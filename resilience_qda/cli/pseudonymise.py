@@ -11,6 +11,7 @@ The key and the review list hold real names: both must live outside the project 
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 
@@ -19,6 +20,7 @@ import pandas as pd
 from ..core.errors import ProjectError
 from ..io import read_project
 from ..io.atomic import write_bytes
+from ..io.transaction import transaction
 from . import warn
 
 
@@ -126,13 +128,16 @@ def run_apply(args) -> int:
             f"{args.review}: the review has names from a key; pass the same key with --key "
             "so that its version is recorded"
         )
-    project = read_project(args.project)
-    warn(project.warnings)
-    result = pseudonymise(project, review, key=key)
     target = Path(args.project) if args.in_place else Path(args.out)
     if not args.in_place and target.exists() and any(target.iterdir()):
         raise ProjectError(f"{target}: exists and is not empty; give a new folder with --out")
-    write_pseudonymised(result, target)
+    # in place, the read, the replacement and the write hold the project's lock together
+    lock = transaction(args.project, command="pseudonymise apply") if args.in_place else None
+    with lock or contextlib.nullcontext():
+        project = read_project(args.project)
+        warn(project.warnings)
+        result = pseudonymise(project, review, key=key)
+        write_pseudonymised(result, target)
     if args.report:
         _outside(args.report, args.project, "re-anchoring report")
         write_bytes(

@@ -10,10 +10,11 @@ import pandas as pd
 
 from ..coding.anchors import reanchor, update_source
 from ..core.errors import CodingsError
-from ..core.model import CODINGS_COLUMNS, Project
+from ..core.model import Project
 from ..io import read_document, read_project, write_project
 from ..io.atomic import write_bytes
-from ..io.project import coder_filename
+from ..io.project import EMPTY_CODINGS_FILE, codings_path
+from ..io.transaction import transaction
 from . import warn
 
 
@@ -80,14 +81,22 @@ def _refuse_orphans(report: pd.DataFrame, args, root: str) -> None:
 
 
 def _write(project: Project, before: Project, root: str) -> None:
-    write_project(project, root)
-    # a coder whose codings were all dropped keeps an empty file, not the stale one
-    for coder in sorted(set(before.codings["coder"]) - set(project.codings["coder"])):
-        header = ",".join([*CODINGS_COLUMNS, "prefix", "quote", "suffix"]) + "\n"
-        write_bytes(Path(root) / "codings" / coder_filename(coder), header.encode())
+    """Write the project and empty the files of coders whose codings were all dropped, in
+    the command's transaction."""
+    with transaction(root, command="write_project") as tx:
+        write_project(project, root)
+        for coder in sorted(set(before.codings["coder"]) - set(project.codings["coder"])):
+            tx.write(codings_path(coder), EMPTY_CODINGS_FILE)
 
 
 def run_update(args) -> int:
+    with transaction(args.project, command="update-source"):
+        return _update(args)
+
+
+def _update(args) -> int:
+    if not Path(args.project, "sources").is_dir():
+        raise CodingsError(f"{args.project}: not a project folder (it has no sources/ folder)")
     project = read_project(args.project)
     warn(project.warnings)
     if args.doc_id not in project.corpus:
@@ -108,6 +117,13 @@ def run_update(args) -> int:
 
 
 def run_reanchor(args) -> int:
+    if not Path(args.project, "sources").is_dir():
+        raise CodingsError(f"{args.project}: not a project folder (it has no sources/ folder)")
+    with transaction(args.project, command="reanchor"):
+        return _reanchor(args)
+
+
+def _reanchor(args) -> int:
     from ..coding.anchors import drifted
 
     project = read_project(args.project)

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import dataclasses
 import sys
+from pathlib import Path
 
 import pandas as pd
 
 from ..core.errors import CodingsError
 from ..io import read_project, write_project
+from ..io.sheet_widening import widened_codings, widening_note
 from ..io.sheets import LAYOUTS, UNITS, read_sheet, write_sheet
+from ..io.transaction import transaction
 from . import warn
 
 
@@ -67,11 +70,28 @@ def run_export(args) -> int:
         layout=args.layout,
         doc_ids=args.doc,
     )
+    if not args.blank:
+        warn(
+            widening_note(
+                project.codings,
+                project.corpus,
+                unit=args.unit,
+                coders=args.coder,
+                doc_ids=args.doc,
+            )
+        )
     print(f"wrote {out}", file=sys.stderr)
     return 0
 
 
 def run_import(args) -> int:
+    if not Path(args.project, "sources").is_dir():
+        raise CodingsError(f"{args.project}: not a project folder (it has no sources/ folder)")
+    with transaction(args.project, command=f"sheet import ({args.coder})"):
+        return _import(args)
+
+
+def _import(args) -> int:
     project = read_project(args.project)
     warn(project.warnings)
     found = read_sheet(args.file, project, coder=args.coder, create_codes=args.create_codes)
@@ -90,7 +110,15 @@ def run_import(args) -> int:
     )
     old = project.codings
     if args.replace:
-        old = old[~((old["coder"] == args.coder) & old["doc_id"].isin(docs))]
+        replaced = (old["coder"] == args.coder) & old["doc_id"].isin(docs)
+        wide = widened_codings(old[replaced], project.corpus, unit=found.unit)
+        if len(wide):
+            print(
+                f"warning: {len(wide)} of the {int(replaced.sum())} codings replaced did not "
+                f"cover whole {found.unit}s; the sheet's codings are whole {found.unit}s",
+                file=sys.stderr,
+            )
+        old = old[~replaced]
     codings = pd.concat([old, found.codings], ignore_index=True)
     codings = codings.drop_duplicates(["doc_id", "start", "end", "code", "coder"])
     added = len(codings) - len(old)

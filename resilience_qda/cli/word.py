@@ -16,6 +16,7 @@ from ..io.codebook import read_codebook
 from ..io.docx import read_docx_codings, write_docx_codings
 from ..io.memos import memos_frame
 from ..io.project import DEFAULT_CODEBOOK
+from ..io.transaction import transaction
 from . import warn
 
 
@@ -77,6 +78,11 @@ def run_export(args) -> int:
 
 
 def run_import(args) -> int:
+    with transaction(args.project, command="word import"):
+        return _import(args)
+
+
+def _import(args) -> int:
     root = Path(args.project)
     exists = (root / "sources").is_dir()
     project = read_project(root) if exists else None

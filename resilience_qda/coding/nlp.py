@@ -1,11 +1,14 @@
 """The spaCy pipeline that rules run on: offline by default, or an installed trained pipeline.
 
-The default pipeline is ``spacy.blank("en")`` + a lookup lemmatizer whose tables come from
-the ``spacy-lookups-data`` package (installed, never downloaded). It has no sentencizer:
-rules match on tokens and lemmas, and units of analysis (sentences included) are cut by
-:mod:`resilience_qda.core.units`, the same everywhere in the package. Its
-lemmas are lower case (``"Mapping"`` and ``"mapping"`` both give ``"map"``), so a phrase
-pattern written in lower case matches at the start of a sentence too.
+The default pipeline is ``spacy.blank(<language>)`` (English unless told otherwise) + a
+lookup lemmatizer whose tables come from the ``spacy-lookups-data`` package (installed,
+never downloaded; it has tables for Danish, German, Dutch, Swedish, Norwegian Bokmål and
+some 20 more). It has no sentencizer: rules match on tokens and lemmas, and units of
+analysis (sentences included) are cut by :mod:`resilience_qda.core.units`, the same
+everywhere in the package. Its lemmas are lower case (``"Mapping"`` and ``"mapping"`` both
+give ``"map"``), so a phrase pattern written in lower case matches at the start of a
+sentence too. For a language without tables a word's lemma is its lower-case form; a
+language spaCy does not know is tokenised by its multi-language ``xx`` rules.
 """
 
 from __future__ import annotations
@@ -59,22 +62,42 @@ def make_qda_lemmatizer(nlp, model, name, mode, overwrite, scorer):
 
 
 @functools.cache
-def _lookups():
-    """The English lemma lookup table of spacy-lookups-data, loaded once per process."""
-    from spacy.lookups import load_lookups
+def _lookups(lang: str = "en"):
+    """The lemma lookup table of spacy-lookups-data for ``lang``, loaded once per process;
+    an empty table (lemma = lower-case word) where the package has none."""
+    from spacy.lookups import Lookups, load_lookups
 
-    return load_lookups(lang="en", tables=["lemma_lookup"])
+    try:
+        return load_lookups(lang=lang, tables=["lemma_lookup"])
+    except ValueError:  # no lemma_lookup table for this language
+        lookups = Lookups()
+        lookups.add_table("lemma_lookup", {})
+        return lookups
 
 
-def make_nlp(model: str | Language | None = None) -> Language:
+def _blank(language: str) -> Language:
+    """``spacy.blank`` of a language; ``xx`` (multi-language) when spaCy cannot make it."""
+    try:
+        return spacy.blank(language)
+    except (ImportError, OSError, ValueError, KeyError) as exc:  # unknown or needs a package
+        if language == "xx":
+            raise ModelError(f"spaCy cannot make a blank pipeline: {exc}") from None
+        return spacy.blank("xx")
+
+
+def make_nlp(model: str | Language | None = None, *, language: str | None = None) -> Language:
     """Return the spaCy pipeline to auto-code with.
 
     Parameters
     ----------
     model : str or Language, optional
-        ``None`` or ``"blank:en"`` for the offline default (blank English and the
-        lower-case lookup lemmatizer); the name or folder of an *installed* trained
-        pipeline (e.g. ``"en_core_web_sm"``); or a ``Language`` object, returned as is.
+        ``None`` for the offline default (blank pipeline of ``language`` and the lower-case
+        lookup lemmatizer), also named ``"blank:en"``, ``"blank:da"``, ...; the name or
+        folder of an *installed* trained pipeline (e.g. ``"en_core_web_sm"``); or a
+        ``Language`` object, returned as is.
+    language : str, optional
+        ISO 639-1 code of the offline default's language (default ``"en"``); ignored for a
+        trained pipeline, which has its own.
 
     Raises
     ------
@@ -88,14 +111,21 @@ def make_nlp(model: str | Language | None = None) -> Language:
     ['qda_lemmatizer']
     >>> [t.lemma_ for t in nlp("Mapping the carers' worries")]
     ['map', 'the', 'carer', "'", 'worry']
+    >>> [t.lemma_ for t in make_nlp(language="da")("Børnene legede")]
+    ['barn', 'lege']
     """
     if isinstance(model, Language):
         return model
-    if model is None or model == DEFAULT_MODEL:
-        nlp = spacy.blank("en")
+    if isinstance(model, str) and model.startswith("blank:"):
+        model, language = None, model.split(":", 1)[1] or language
+    if model is None:
+        from ..io.language import spacy_language
+
+        lang = spacy_language(language or "en")
+        nlp = _blank(lang)
         lemmatizer = nlp.add_pipe("qda_lemmatizer")
         try:
-            lemmatizer.initialize(lookups=_lookups())
+            lemmatizer.initialize(lookups=_lookups(nlp.lang))
         except (ValueError, OSError, ImportError) as exc:  # tables missing
             raise ModelError(
                 f"the default pipeline needs the lemma tables of spacy-lookups-data ({exc}); "

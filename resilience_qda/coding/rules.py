@@ -38,6 +38,7 @@ from ..core.progress import progress_bar
 from ..core.turns import TRANSCRIPT_KINDS, turn_rows
 from ..core.units import UNITS, unit_rows
 from ..io.codebook import check_patterns, read_codebook
+from .languages import InLanguage, codebook_language
 from .nlp import make_nlp
 from .vetoes import EXCLUDE_ID, kept_matches
 
@@ -119,7 +120,7 @@ def compile_rules(
     ['context/feeling-isolated']
     """
     book = codebook if isinstance(codebook, Codebook) else read_codebook(codebook)
-    pipeline = make_nlp(nlp)
+    pipeline = make_nlp(nlp, language=codebook_language(book))
     if RULER in pipeline.pipe_names:
         raise ValueError(f"the pipeline already has a {RULER!r} component; pass a fresh one")
     ruler = pipeline.add_pipe(
@@ -234,7 +235,12 @@ def _compiled(book: Codebook, nlp: Language | str | None) -> Language:
     """:func:`compile_rules`, remembered for the last few (codebook, pipeline name) pairs."""
     if isinstance(nlp, Language):
         return compile_rules(book, nlp=nlp)
-    key = (book.name, tuple((c.path, c.codable, repr(c.patterns)) for c in book), nlp)
+    key = (
+        book.name,
+        book.language,
+        tuple((c.path, c.codable, repr(c.patterns)) for c in book),
+        nlp,
+    )
     if key not in _COMPILED:
         if len(_COMPILED) >= 4:
             _COMPILED.pop(next(iter(_COMPILED)))
@@ -465,6 +471,7 @@ def iter_codings(
     n_process: int = 1,
     progress: bool | None = None,
     as_tuples: bool = False,
+    all_languages: bool = False,
 ) -> Iterator[pd.DataFrame]:
     """Auto-code documents one at a time: yield each document's codings as it is finished.
 
@@ -493,6 +500,10 @@ def iter_codings(
     as_tuples : bool
         Yield each document's codings as a list of row tuples instead of a DataFrame
         (faster for writers that stream rows to a file).
+    all_languages : bool
+        Code documents in every language. By default documents in another language than
+        the codebook's (``language:``, English when undeclared; a document's ``language``
+        attribute, else detected) are left out with a warning naming them.
 
     Yields
     ------
@@ -513,6 +524,9 @@ def iter_codings(
     book = codebook if isinstance(codebook, Codebook) else read_codebook(codebook)
     pipeline = _compiled(book, nlp)  # errors in the codebook surface here, before any output
     coder = f"rules:{book.name or 'codebook'}"
+    corpus = InLanguage(
+        corpus, codebook_language(book), all_languages=all_languages, codebook=book.name
+    )
     weights = {
         c.path: float(c.patterns.get("weight", 1.0)) for c in book if c.patterns and c.codable
     }

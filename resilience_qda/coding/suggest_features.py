@@ -85,7 +85,7 @@ def unit_features(
 def _unit_lemmas(corpus: Corpus, table: pd.DataFrame, *, nlp=None) -> pd.Series:
     from .tokens import tokens
 
-    words = tokens(corpus, nlp=nlp)
+    words = tokens(corpus, nlp=nlp, lemmas="lookup")  # features, never shown: full lemmas
     words = words[words["is_alpha"] & ~words["is_stop"]]
     out = [""] * len(table)
     for doc_id, rows in table.groupby("doc_id", sort=False):

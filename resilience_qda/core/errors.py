@@ -27,3 +27,20 @@ class QDAWarning(UserWarning):
 
 class ClaimsError(QDAError, ValueError):
     """A claims ledger (claims.yaml) is malformed: missing keys, unknown codes, bad values."""
+
+
+class ProjectBusyError(QDAError, TimeoutError):
+    """Another command holds the project's lock and did not finish in time."""
+
+
+class StorageError(QDAError, OSError):
+    """The operating system refused a read or write (disk full, read-only, permissions,
+    a name too long); the message names the file and what to do."""
+
+    def __init__(self, message: str, *, errno: int | None = None, filename: str | None = None):
+        super().__init__(message)
+        self.errno = errno
+        self.filename = filename
+
+    def __str__(self) -> str:
+        return str(self.args[0])

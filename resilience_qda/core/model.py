@@ -30,6 +30,13 @@ ANCHOR_COLUMNS = ("prefix", "quote", "suffix")
 ANCHOR_CONTEXT = 24
 
 
+#: Letters that Unicode does not decompose into an ASCII letter and a mark.
+_TRANSLITERATE = str.maketrans(
+    {"ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ß": "ss", "đ": "d",
+     "Đ": "D", "ł": "l", "Ł": "L", "þ": "th", "Þ": "TH", "ð": "d", "Ð": "D", "ı": "i"}
+)  # fmt: skip
+
+
 def slugify(name: str) -> str:
     """Return the path segment of a code name: lower case, ASCII, words joined by hyphens.
 
@@ -37,7 +44,10 @@ def slugify(name: str) -> str:
     'more-responsive-and-flexible'
     >>> slugify("Understand other people's feelings")
     'understand-other-peoples-feelings'
+    >>> slugify("Økonomi og støtte"), slugify("Größe")
+    ('okonomi-og-stotte', 'grosse')
     """
+    name = name.translate(_TRANSLITERATE)
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower().replace("'", "")).strip("-")
 
@@ -220,9 +230,18 @@ class Codebook:
     """
 
     def __init__(
-        self, codes: Iterable[Code] = (), *, name: str = "", title: str = "", version: str = ""
+        self,
+        codes: Iterable[Code] = (),
+        *,
+        name: str = "",
+        title: str = "",
+        version: str = "",
+        language: str = "",
     ):
         self.name, self.title, self.version = name, title, str(version or "")
+        #: ISO 639-1 code of the language the codebook's patterns are written in ("" when
+        #: it does not say; rule coding then takes English).
+        self.language = str(language or "").strip().lower()
         #: What other tools need for round trips (REFI-QDA code sets), JSON-serialisable.
         self.exchange: dict = {}
         self._codes: dict[str, Code] = {}
@@ -346,6 +365,10 @@ class Codebook:
 # --------------------------------------------------------------------------- codings table
 
 
+#: Largest offset a codings table accepts (texts are far shorter; larger numbers are damage).
+MAX_OFFSET = 2**53
+
+
 def empty_codings() -> pd.DataFrame:
     """A codings table with no rows and the schema's columns and dtypes."""
     return pd.DataFrame(
@@ -412,11 +435,19 @@ def validate_codings(
     numbers_ok = pd.Series(True, index=table.index)
     for col in ("start", "end"):
         numeric = pd.to_numeric(table[col], errors="coerce")
+        if numeric.dtype == object:  # integers too large for int64 stay Python ints
+            numeric = pd.to_numeric(numeric.astype(float), errors="coerce")
         bad = numeric.isna() | (numeric != np.floor(numeric.fillna(0)))
         problems += [
             (i, f"{col} is not a whole number ({table[col].iloc[i]!r})")
             for i in np.flatnonzero(bad)
         ]
+        huge = ~bad & (numeric.abs() > MAX_OFFSET)
+        problems += [
+            (i, f"{col} {table[col].iloc[i]!r} is far too large to be a position in a text")
+            for i in np.flatnonzero(huge)
+        ]
+        bad |= huge
         numbers_ok &= ~bad
         table[col] = numeric.fillna(-1).astype("int64")
     score = pd.to_numeric(table["score"], errors="coerce")
@@ -523,6 +554,9 @@ class Project:
     #: What other tools need for round trips but analysis never uses (REFI-QDA GUIDs, sets,
     #: variable types), JSON-serialisable; see ``resilience_qda.io.refi``.
     exchange: dict = field(default_factory=dict)
+    #: A fingerprint of the project folder's files when it was read (``path``), so that
+    #: writing it back can refuse to overwrite changes made since; see ``io.project``.
+    folder_state: str | None = field(default=None, repr=False, compare=False)
 
     @property
     def coders(self) -> list[str]:

@@ -1,5 +1,14 @@
-"""Speaker turns in transcripts: ``Interviewer:``, ``P:``, ``Participant L:``,
-``[00:01:02] Name:``, ``NAME (00:01:02):``, or a pattern of your own."""
+"""Speaker turns in transcripts: speaker labels as transcribers write them.
+
+Read by default: roles in any case (``Interviewer:``, ``interviewee:``, ``RESPONDENT:``,
+``Participant L:``, ``Moderator``, ``Facilitator``, ``Int:``, ``Resp:``, ``IP:``,
+``Informant:``), single letters with or without a number (``I:``, ``R:``, ``P3:``, ``q:``),
+numbered speakers (``Speaker 1:``, ``SPEAKER_00:``), capitalised names (``Mary Jones:``,
+``SARAH:``), with a timestamp before or after the label (``[00:01:02] Name:``,
+``00:01:02 Name:``, ``NAME (00:01:02):``, ``Name [1:02]:``), in Markdown bold
+(``**Interviewer:**``), or on a line of its own followed by a time, as Otter.ai writes them
+(``Speaker 1  0:02``). A pattern of your own may replace the default.
+"""
 
 from __future__ import annotations
 
@@ -13,19 +22,50 @@ from .errors import ReadError
 TRANSCRIPT_KINDS = frozenset({"interview", "focus_group", "transcript"})
 #: Speaker labels that name the interviewer rather than a participant (case-insensitive).
 INTERVIEWER_LABELS = frozenset(
-    {"interviewer", "i", "int", "q", "researcher", "moderator", "facilitator"}
+    {"interviewer", "i", "int", "q", "researcher", "moderator", "facilitator", "forsker"}
+)
+#: Role words read as speaker labels in any case (``interviewee:``, ``RESP:``).
+ROLE_LABELS = (
+    "interviewer",
+    "interviewee",
+    "respondent",
+    "participant",
+    "moderator",
+    "facilitator",
+    "researcher",
+    "informant",
+    "speaker",
+    "int",
+    "resp",
+    "ip",
 )
 
 TURNS_COLUMNS = ("doc_id", "turn", "start", "end", "speaker", "time", "interviewer")
 
 _TIME = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?"
-#: The default speaker label: at the start of a line, an optional ``[time]``, one to four
-#: capitalised words (or a letter/number), an optional ``(time)``, then a colon.
+_WORD = r"[\w.'’-]{0,30}+"
+_ROLE = "|".join(sorted(ROLE_LABELS, key=len, reverse=True))
+#: A label: a role in any case with an optional number, letter or name after it; a single
+#: letter with an optional number; or one to four capitalised words (a name).
+_LABEL = (
+    rf"(?i:{_ROLE})(?:[ _-]?\d{{1,3}}|[ \t][A-Z0-9]{_WORD})?(?![\w])"
+    r"|[A-Za-z]\d{0,3}(?![\w])"
+    rf"|[A-Z]{_WORD}(?:[ \t][A-Z0-9]{_WORD}){{0,3}}"
+)
+#: The default speaker label, at the start of a line (see the module docstring).
 SPEAKER_PATTERN = re.compile(
-    rf"^(?:\[(?P<time>{_TIME})\][ \t]*)?"
-    r"(?P<speaker>[A-Z][\w.'’-]{0,30}(?:[ \t][A-Z0-9][\w.'’-]{0,30}){0,3})"
-    rf"(?:[ \t]*\((?P<time2>{_TIME})\))?"
-    r"[ \t]*:(?=[ \t]|$)",
+    rf"^(?:[\[(](?P<time>{_TIME})[\])][ \t]*|(?P<time0>{_TIME})[ \t]+(?:[-–][ \t]*)?)?"
+    rf"(?:\*\*)?\[?(?P<speaker>{_LABEL})\]?"
+    rf"(?:(?:\*\*)?[ \t]*[\[(](?P<time2>{_TIME})[\])])?"
+    rf"(?:[ \t]*:(?:\*\*)?(?=[ \t]|$)|[ \t]+(?P<time3>{_TIME})[ \t]*$)",
+    re.MULTILINE,
+)
+_TIME_GROUPS = ("time", "time0", "time2", "time3")
+#: Anything that could be a label: one to three words of any case and a colon at a line
+#: start (used only to warn about labels the pattern did not read).
+_CANDIDATE = re.compile(
+    rf"^(?:[\[(]?{_TIME}[\])]?[ \t]*)?(?:\*\*)?(?P<label>[^\W\d_][\w.'’-]{{0,30}}"
+    r"(?:[ \t][\w.'’-]{1,30}){0,2})[ \t]*:(?:\*\*)?(?=[ \t]|$)",
     re.MULTILINE,
 )
 
@@ -53,7 +93,7 @@ def is_interviewer(speaker: str, interviewer: object = None) -> bool:
     label = speaker.strip().lower()
     if isinstance(interviewer, str) and interviewer.strip() and label == interviewer.lower():
         return True
-    return label.rstrip("0123456789 ").strip() in INTERVIEWER_LABELS
+    return label.rstrip("0123456789 _-.").strip() in INTERVIEWER_LABELS
 
 
 def turn_rows(
@@ -77,7 +117,7 @@ def turn_rows(
             end -= 1
         speaker = m.group("speaker").strip()
         groups = m.groupdict()
-        time = groups.get("time") or groups.get("time2")
+        time = next((groups[g] for g in _TIME_GROUPS if groups.get(g)), None)
         rows.append(
             (doc_id, len(rows), start, end, speaker, time, is_interviewer(speaker, interviewer))
         )
@@ -161,3 +201,113 @@ def looks_like_transcript(text: str, pattern: str | re.Pattern | None = None) ->
         return True
     lines = sum(1 for line in head.splitlines() if line.strip())
     return sum(counts.values()) * 3 >= lines * 2
+
+
+#: Share of a transcript's text (white space aside) that its speaker turns should cover.
+MIN_COVERAGE = 0.8
+
+
+def unread_labels(text: str, pattern: str | re.Pattern | None = None) -> dict[str, int]:
+    """Label-like line starts (``word:``) that the speaker pattern did not read, with counts.
+
+    Only those that recur (three times or more) are returned: a one-off ``Note:`` is prose.
+
+    Examples
+    --------
+    >>> unread_labels("anna: hi\\nbob: yes\\nanna: so\\nbob: no\\nanna: ok\\nbob: fine\\n")
+    {'anna': 3, 'bob': 3}
+    """
+    regex = compile_speaker_pattern(pattern)
+    read = {m.start() for m in regex.finditer(text)}
+    counts: dict[str, int] = {}
+    for m in _CANDIDATE.finditer(text):
+        if m.start() not in read:
+            label = m.group("label").strip()
+            counts[label] = counts.get(label, 0) + 1
+    return {k: n for k, n in sorted(counts.items(), key=lambda kv: -kv[1]) if n >= 3}
+
+
+def turn_coverage(
+    text: str, pattern: str | re.Pattern | None = None, *, unread: dict[str, int] | None = None
+) -> float:
+    """Share of the non-blank characters of ``text`` that belong to a speaker's turn.
+
+    Labels count as covered; text before the first label, and lines that begin with a
+    recurring label the pattern did not read (:func:`unread_labels`), do not.
+
+    Examples
+    --------
+    >>> turn_coverage("I: Hi.\\nP: Hello.")
+    1.0
+    >>> round(turn_coverage("Interview 3, notes typed later\\n\\nI: Hi.\\nP: Hello."), 2)
+    0.33
+    """
+    regex = compile_speaker_pattern(pattern)
+    total = len(text) - sum(map(text.count, " \t\n\r\f\v"))
+    if not total:
+        return 0.0
+    first = regex.search(text)
+    if first is None:
+        return 0.0
+    head = text[: first.start()]
+    uncovered = len(head) - sum(map(head.count, " \t\n\r\f\v"))
+    if unread is None:
+        unread = unread_labels(text, regex)
+    if unread:
+        for m in _CANDIDATE.finditer(text, first.start()):
+            if m.group("label").strip() in unread:
+                stop = text.find("\n", m.start())
+                line = text[m.start() : len(text) if stop < 0 else stop]
+                uncovered += len(line) - sum(map(line.count, " \t"))
+    return 1 - uncovered / total
+
+
+def transcript_problem(
+    text: str, *, kind: str | None = None, pattern: str | re.Pattern | None = None
+) -> str | None:
+    """Why a text that looks like a transcript does not read as speaker turns, or None.
+
+    A text looks like a transcript when its kind is one of :data:`TRANSCRIPT_KINDS` or when
+    two or more label-like line starts recur (``anna:``, ``bob:``). It has a problem when
+    no turn is found, or when the turns cover less than :data:`MIN_COVERAGE` of it
+    (:func:`turn_coverage`). Only the first 2,000,000 characters are read.
+
+    Examples
+    --------
+    >>> transcript_problem("I: Hi.\\nP: Hello.", kind="interview") is None
+    True
+    >>> print(transcript_problem("anna: hi\\nbob: yes\\n" * 3))
+    looks like a transcript (lines begin with 'anna:' 3 times, 'bob:' 3 times) but no \
+speaker turns were found; give a speaker pattern with a (?P<speaker>...) group that reads \
+these labels
+    """
+    head = text[:2_000_000]
+    unread = unread_labels(head, pattern)
+    listed = ", ".join(f"'{k}:' {n} times" for k, n in list(unread.items())[:4])
+    hint = (
+        "give a speaker pattern with a (?P<speaker>...) group that reads these labels"
+        if unread
+        else "give a speaker pattern with a (?P<speaker>...) group that reads its labels"
+    )
+    transcript = (kind or "") in TRANSCRIPT_KINDS or len(unread) >= 2
+    if not transcript:
+        return None
+    regex = compile_speaker_pattern(pattern)
+    why = f"its kind is {kind!r}" if (kind or "") in TRANSCRIPT_KINDS else ""
+    if unread:
+        why = f"lines begin with {listed}" if not why else f"{why}; lines begin with {listed}"
+    if regex.search(head) is None:
+        return f"looks like a transcript ({why}) but no speaker turns were found; {hint}"
+    coverage = turn_coverage(head, regex, unread=unread)
+    if coverage >= MIN_COVERAGE:
+        return None
+    first = regex.search(head).start()
+    where = []
+    if first and len(head[:first].split()) > 3:
+        where.append(f"the first {first:,} characters come before the first speaker label")
+    if unread:
+        where.append(f"lines beginning with {listed} were not read as speakers")
+    detail = f" ({'; '.join(where)})" if where else ""
+    return f"speaker turns cover only {coverage:.0%} of the text{detail}; " + (
+        hint if unread else "check that the speaker labels are read as you expect"
+    )

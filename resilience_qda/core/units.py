@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .model import Corpus
+from .pages import PAGE_STARTS, add_pages, pages_table
 from .turns import TRANSCRIPT_KINDS
 
 UNITS = ("sentence", "turn", "paragraph", "document")
@@ -147,6 +148,8 @@ def units(corpus: Corpus, unit: str = "sentence") -> pd.DataFrame:
     DataFrame
         ``doc_id, unit, start, end, speaker, turn, interviewer``; ``unit`` numbers units
         within their document from 0; ``speaker``/``turn`` are empty outside transcripts.
+        When a document came from a PDF (it has ``page_starts``), a ``page`` column gives
+        the page each unit starts on.
 
     Examples
     --------
@@ -159,13 +162,17 @@ def units(corpus: Corpus, unit: str = "sentence") -> pd.DataFrame:
     by_doc: dict[str, list[tuple]] = {}
     for doc_id, row in zip(turns["doc_id"], _turn_tuples(turns), strict=True):
         by_doc.setdefault(doc_id, []).append(row)
-    return _unit_table(
+    table = _unit_table(
         (
             (d.doc_id, d.text, by_doc.get(d.doc_id, []) if d.kind in TRANSCRIPT_KINDS else [])
             for d in corpus
         ),
         unit,
     )
+    if any(PAGE_STARTS in d.metadata for d in corpus):  # documents from PDFs: the page too
+        pages = pages_table((d.doc_id, len(d.text), d.metadata) for d in corpus)
+        table = add_pages(table, pages)
+    return table
 
 
 def code_units(

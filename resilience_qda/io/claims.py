@@ -11,6 +11,7 @@ import yaml
 from ..core.claims import Claim, claims_from_data
 from ..core.errors import ClaimsError
 from ..core.model import Project
+from .safeyaml import load_yaml
 
 #: A claims ledger is a short text: larger files are refused before parsing.
 MAX_CLAIMS_BYTES = 1_000_000
@@ -104,7 +105,7 @@ def _safe_yaml(text: str, origin: str) -> object:
                 )
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         _refuse_repeated_keys(node, origin)
-        return yaml.safe_load(text)
+        return load_yaml(text, origin=origin, error=ClaimsError)  # impossible dates refused
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""

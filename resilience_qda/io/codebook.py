@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from importlib import resources
 from pathlib import Path
 
@@ -12,6 +13,8 @@ from ..core.errors import CodebookError
 from ..core.model import Code, Codebook, slugify
 from .atomic import write_text
 from .refi_read import read_qdc
+from .rule_patterns import check_patterns
+from .safeyaml import compose_yaml, construct
 
 CODE_KEYS = {
     "name",
@@ -27,8 +30,6 @@ CODE_KEYS = {
     "negative",
     "parent",
 }
-#: Keys of a code's ``patterns`` mapping.
-PATTERN_KEYS = {"phrases", "words", "tokens", "exclude", "weight"}
 
 
 def builtin_codebooks() -> list[str]:
@@ -80,30 +81,24 @@ def codebook_from_yaml(data: str, *, origin: str = "<codebook>") -> Codebook:
     resilience_qda.core.errors.CodebookError: cb.yaml, line 3: code path 'a' appears twice \
 (code 'A'; first defined at line 2)
     """
-    loader = _Loader(data)
+    node, loader = compose_yaml(data, origin=origin, error=CodebookError)
     try:
-        node = loader.get_single_node()
         _check_duplicate_keys(node, origin)
-        tree = loader.construct_document(node) if node is not None else None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise CodebookError(f"{origin}{where}: not valid YAML: {problem}") from None
+        tree = construct(loader, node, origin=origin, error=CodebookError)
     finally:
         loader.dispose()
     return codebook_from_dict(tree, origin=origin, _node=node)
 
 
-#: libyaml's loader when PyYAML was built with it (10x faster), else the pure-Python one.
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
 def _check_duplicate_keys(node, origin: str) -> None:
     """PyYAML keeps the last of two equal keys silently; a codebook refuses them."""
-    stack = [node]
+    stack = [node] if node is not None else []
+    seen_nodes: set[int] = set()
     while stack:
         n = stack.pop()
+        if id(n) in seen_nodes:  # an alias: checked where it was anchored
+            continue
+        seen_nodes.add(id(n))
         if isinstance(n, yaml.MappingNode):
             seen: dict = {}
             for key, value in n.value:
@@ -130,85 +125,6 @@ def _child(node, key: str):
 
 def _line(node) -> int | None:
     return node.start_mark.line + 1 if node is not None else None
-
-
-def check_patterns(patterns: object, where: str) -> dict:
-    """Check the shape of a code's ``patterns`` (no spaCy needed); return it as a dict.
-
-    ``phrases``: a list of non-empty strings (matched on lemmas); ``words``: the same, matched
-    on the exact lower-case words (for forms whose lemma is ambiguous: "training" is not
-    "train"); ``tokens``: a list of token patterns (lists of mappings); ``exclude``: phrases
-    or token patterns; ``weight``: a positive number.
-    Whether spaCy accepts each token pattern is checked when the rules are compiled.
-    """
-    if not patterns:
-        return {}
-    if not isinstance(patterns, dict):
-        raise CodebookError(f"{where}: 'patterns' must be a mapping (phrases:, tokens:, exclude:)")
-    unknown = set(patterns) - PATTERN_KEYS
-    if unknown:
-        raise CodebookError(
-            f"{where}: unknown pattern key(s) {', '.join(sorted(map(str, unknown)))}; "
-            f"allowed: {', '.join(sorted(PATTERN_KEYS))}"
-        )
-    for key in ("phrases", "words", "tokens", "exclude"):
-        items = patterns.get(key) or []
-        if not isinstance(items, list):
-            raise CodebookError(f"{where}: patterns.{key} must be a list")
-        for n, item in enumerate(items):
-            is_tokens = (
-                isinstance(item, list) and bool(item) and all(isinstance(t, dict) for t in item)
-            )
-            is_text = isinstance(item, str)
-            ok = {"phrases": is_text, "words": is_text, "tokens": is_tokens}.get(
-                key, isinstance(item, str) or is_tokens
-            )
-            if not ok:
-                hint = (
-                    " (YAML reads bare no, yes, on, off as true/false: quote the word)"
-                    if isinstance(item, bool)
-                    else ""
-                )
-                wanted = {
-                    "phrases": "a phrase (a string)",
-                    "words": "a phrase (a string)",
-                    "tokens": "a token pattern (a list of mappings such as {LOWER: map})",
-                    "exclude": "a phrase or a token pattern",
-                }[key]
-                raise CodebookError(
-                    f"{where}: patterns.{key}[{n}] must be {wanted}; got {item!r}{hint}"
-                )
-            if isinstance(item, str) and not item.strip():
-                raise CodebookError(f"{where}: patterns.{key}[{n}] is an empty phrase")
-            if is_tokens:
-                bad = _boolean_word(item)
-                if bad:
-                    raise CodebookError(
-                        f"{where}: patterns.{key}[{n}] gives {bad} a true/false value; YAML "
-                        "reads bare no, yes, on, off as true/false: quote the word"
-                    )
-    weight = patterns.get("weight", 1.0)
-    if isinstance(weight, bool) or not isinstance(weight, (int, float)) or weight <= 0:
-        raise CodebookError(f"{where}: patterns.weight must be a positive number; got {weight!r}")
-    return patterns
-
-
-_STRING_ATTRS = {"LOWER", "LEMMA", "ORTH", "TEXT", "NORM", "POS", "TAG", "DEP", "SHAPE"}
-
-
-def _boolean_word(tokens: list) -> str | None:
-    for token in tokens:
-        for attr, value in token.items():
-            if str(attr).upper() not in _STRING_ATTRS:
-                continue
-            values = [value]
-            if isinstance(value, dict):
-                values = [
-                    v for vs in value.values() for v in (vs if isinstance(vs, list) else [vs])
-                ]
-            if any(isinstance(v, bool) for v in values):
-                return str(attr)
-    return None
 
 
 def codebook_from_dict(tree: object, *, origin: str = "<codebook>", _node=None) -> Codebook:
@@ -310,10 +226,24 @@ def codebook_from_dict(tree: object, *, origin: str = "<codebook>", _node=None) 
         name=str(tree.get("name") or ""),
         title=str(tree.get("title") or ""),
         version=str(tree.get("version") or ""),
+        language=_language(tree.get("language"), origin),
     )
     book.origin = origin
     book.lines = {p: n for p, n in lines.items() if n}
     return book
+
+
+def _language(value: object, origin: str) -> str:
+    """A codebook's ``language:``: an ISO 639-1 code such as ``en`` or ``da``."""
+    if value is None or value == "":
+        return ""
+    text = str(value).strip().lower()
+    if not re.fullmatch(r"[a-z]{2,3}(?:[-_][a-z0-9]{2,8})?", text):
+        raise CodebookError(
+            f"{origin}: language {value!r} is not a language code; give an ISO 639-1 code "
+            "such as en, da or de"
+        )
+    return text
 
 
 def codebook_to_dict(codebook: Codebook) -> dict:
@@ -347,6 +277,7 @@ def codebook_to_dict(codebook: Codebook) -> dict:
             ("name", codebook.name),
             ("title", codebook.title),
             ("version", codebook.version),
+            ("language", codebook.language),
         )
         if v
     }

@@ -488,7 +488,11 @@ def read_docx_codings(
             if code is None and create_codes and reason == "no such code":
                 made = _created_code(label, book)
                 book = Codebook(
-                    [*book, *made], name=book.name, title=book.title, version=book.version
+                    [*book, *made],
+                    name=book.name,
+                    title=book.title,
+                    version=book.version,
+                    language=book.language,
                 )
                 code = book.resolve(label) if not made else made[-1].path
             if code is None or reason:

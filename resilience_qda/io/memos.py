@@ -33,10 +33,13 @@ import yaml
 
 from ..core.errors import ProjectError, ReadError
 from ..core.model import Corpus, Project
+from .names import check_file_name
 from .notes import split_front_matter
 
 #: Columns every memos table has, in this order.
 MEMO_COLUMNS = ("memo_id", "doc_id", "code", "start", "end", "coder", "author", "created", "text")
+#: Largest offset accepted anywhere (texts are far shorter; larger numbers are damage).
+MAX_OFFSET = 2**53
 _SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _KEY = ["doc_id", "start", "end", "code", "coder"]
 
@@ -96,7 +99,15 @@ def read_memos(root: str | os.PathLike) -> pd.DataFrame:
     """
     rows = []
     folder = Path(root) / "memos"
+    inside = Path(root).resolve()
     for f in sorted(folder.glob("*.md")) if folder.is_dir() else []:
+        if f.name.startswith("."):
+            continue
+        if not f.resolve().is_relative_to(inside):
+            raise ReadError(
+                f"{f}: is a symbolic link to {f.resolve()}, outside the project folder; a "
+                "project reads only its own files: replace the link with a copy of the file"
+            )
         try:
             text = f.read_text(encoding="utf-8-sig").replace("\r\n", "\n")
         except UnicodeDecodeError as exc:
@@ -104,8 +115,16 @@ def read_memos(root: str | os.PathLike) -> pd.DataFrame:
         meta, body = split_front_matter(text, name=str(f))
         meta = {k: v for k, v in meta.items() if k not in ("text", "memo_id")}
         for key in ("start", "end"):
-            if key in meta and not _blank(meta[key]) and not isinstance(meta[key], int):
-                raise ReadError(f"{f}: {key} must be a whole number; it is {meta[key]!r}")
+            value = meta.get(key)
+            if _blank(value):
+                continue
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise ReadError(f"{f}: {key} must be a whole number; it is {value!r}")
+            if not 0 <= value < MAX_OFFSET:
+                raise ReadError(
+                    f"{f}: {key} {value} is not a position in a text (0 to {MAX_OFFSET:,}); "
+                    "fix the memo's front matter"
+                )
         rows.append({"memo_id": f.stem, **meta, "text": body.strip()})
     return memos_frame(rows)
 
@@ -123,6 +142,7 @@ def memo_files(memos: pd.DataFrame) -> dict[str, bytes]:
             raise ProjectError(
                 f"memo id {memo_id!r} cannot be a file name; use letters, digits, '-', '_', '.'"
             )
+        check_file_name(f"{memo_id}.md", what=f"memo id {memo_id!r}")
         if f"memos/{memo_id}.md" in files:
             raise ProjectError(f"two memos have the id {memo_id!r}; ids must be unique")
         meta = {

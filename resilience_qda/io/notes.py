@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import re
 
-import yaml
-
 from ..core.errors import ReadError
+from .safeyaml import load_yaml
 
 _FRONT = re.compile(r"\A---[ \t]*\n(?P<yaml>.*?)\n---[ \t]*\n", re.DOTALL)
 
@@ -22,10 +21,8 @@ def split_front_matter(text: str, *, name: str = "<text>") -> tuple[dict, str]:
     m = _FRONT.match(text)
     if not m:
         return {}, text
-    try:
-        meta = yaml.safe_load(m.group("yaml")) or {}
-    except yaml.YAMLError as exc:
-        raise ReadError(f"{name}: the front matter block is not valid YAML ({exc})") from None
+    # a leading newline so that the YAML's line numbers are the file's (line 1 is ---)
+    meta = load_yaml("\n" + m.group("yaml"), origin=f"{name} (front matter)") or {}
     if not isinstance(meta, dict):
         raise ReadError(
             f"{name}: the front matter must be 'key: value' lines, got {type(meta).__name__}"

@@ -19,20 +19,19 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import warnings
 from pathlib import Path
 
 import pandas as pd
 
-from ..core.errors import ProjectError, QDAWarning
+from ..core.errors import ProjectError
 from ..core.model import Codebook, Corpus, Project
-from .codebook import read_codebook
 from .container import SafeZip, ZipLimits
-from .project import DEFAULT_CODEBOOK, read_project, write_project
+from .project import DEFAULT_CODEBOOK, current_or_new_project, write_project
 from .refi_offsets import Interpretation, OffsetChoice
 from .refi_qde import project_to_qde, qdpx_bytes, write_qdpx
 from .refi_read import ImportReport, import_report, read_qdc, read_qde, read_qdpx, read_refi
 from .refi_write import EXCHANGE_FILE, codebook_to_qdc, exchange_of, save_exchange, write_qdc
+from .transaction import transaction
 
 __all__ = [
     "EXCHANGE_FILE",
@@ -43,9 +42,11 @@ __all__ = [
     "ZipLimits",
     "codebook_of",
     "codebook_to_qdc",
+    "current_or_new_project",
     "import_into_project",
     "import_report",
     "merge_projects",
+    "merge_refi_files",
     "project_to_qde",
     "qdpx_bytes",
     "read_qdc",
@@ -76,6 +77,7 @@ def codebook_of(project: Project) -> Codebook:
         name=project.codebook.name,
         title=project.codebook.title,
         version=project.codebook.version,
+        language=project.codebook.language,
     )
     sets = [s for s in refi.get("sets", []) if s.get("codes")]
     book.exchange["refi"] = {"sets": sets, "guids": guids}
@@ -109,6 +111,7 @@ def merge_projects(base: Project, extra: Project, *, origin: str = "the import")
             name=base.codebook.name,
             title=base.codebook.title,
             version=base.codebook.version,
+            language=base.codebook.language,
         )
     cases = base.corpus.cases
     if len(extra.corpus.cases):
@@ -150,38 +153,15 @@ def _free(name: str, taken: set) -> str:
     return out
 
 
-def import_into_project(
+def merge_refi_files(
+    project: Project,
     files: list[str | os.PathLike],
-    project_dir: str | os.PathLike,
     *,
     base: str | os.PathLike | None = None,
     unit: str | None = None,
-) -> list[ImportReport]:
-    """Build or extend a project folder from REFI-QDA files (``.qdpx``, ``.qde``, ``.qdc``).
-
-    Projects add their documents, codes, codings, memos and cases (document ids must not
-    clash with those already there); a codebook adds its codes (or replaces the built-in
-    default of a project that has no codings yet). GUIDs, sets and variable types are saved
-    in ``refi-exchange.json`` so that an export gives back the same GUIDs. Nothing is
-    written unless every file reads.
-
-    Returns
-    -------
-    list of ImportReport
-        One per project file (codebooks give a short report too).
-
-    Examples
-    --------
-    >>> for r in import_into_project(["study.qdpx"], "projects/study"):  # doctest: +SKIP
-    ...     print(r.summary())
-    """
-    root = Path(project_dir)
-    if (root / "sources").is_dir():
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", QDAWarning)
-            project = read_project(root)
-    else:
-        project = Project(Corpus(), read_codebook(DEFAULT_CODEBOOK), path=str(root))
+) -> tuple[Project, list[ImportReport]]:
+    """``project`` with the REFI-QDA files (``.qdpx``, ``.qde``, ``.qdc``) merged in (see
+    :func:`import_into_project`); nothing is written."""
     reports = []
     for f in files:
         f = Path(f)
@@ -195,6 +175,7 @@ def import_into_project(
             }
             report = ImportReport(file=str(f), origin=book.exchange["refi"].get("origin", ""))
             report.imported = {"codes": len(book)}
+            report.warnings += book.exchange["refi"].get("warnings", [])
             report.in_file = {"codes": len(book), "sets": len(sets)}
         else:
             extra = (
@@ -206,6 +187,39 @@ def import_into_project(
         extra.exchange.get("refi", {}).pop("report", None)
         project = merge_projects(project, extra, origin=str(f))
         reports.append(report)
-    write_project(project, root)
-    save_exchange(project, root)
+    return project, reports
+
+
+def import_into_project(
+    files: list[str | os.PathLike],
+    project_dir: str | os.PathLike,
+    *,
+    base: str | os.PathLike | None = None,
+    unit: str | None = None,
+) -> list[ImportReport]:
+    """Build or extend a project folder from REFI-QDA files (``.qdpx``, ``.qde``, ``.qdc``).
+
+    Projects add their documents, codes, codings, memos and cases (document ids must not
+    clash with those already there); a codebook adds its codes (or replaces the built-in
+    default of a project that has no codings yet). GUIDs, sets and variable types are saved
+    in ``refi-exchange.json`` so that an export gives back the same GUIDs. Nothing is
+    written unless every file reads; everything is written in one transaction under the
+    project's lock.
+
+    Returns
+    -------
+    list of ImportReport
+        One per project file (codebooks give a short report too).
+
+    Examples
+    --------
+    >>> for r in import_into_project(["study.qdpx"], "projects/study"):  # doctest: +SKIP
+    ...     print(r.summary())
+    """
+    root = Path(project_dir)
+    with transaction(root, command="import"):
+        project = current_or_new_project(root)
+        project, reports = merge_refi_files(project, files, base=base, unit=unit)
+        write_project(project, root)
+        save_exchange(project, root)
     return reports

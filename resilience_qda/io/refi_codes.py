@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from ..core.errors import ReadError
+from ..core.errors import CodebookError, ReadError
 from ..core.model import Code, slugify
 from .refi_xml import child, child_text, children, guid_key, unfold_definition
+from .rule_patterns import check_patterns
 
 MAX_CODE_DEPTH = 100
 
@@ -52,11 +53,19 @@ def code_tree(
                 by_guid[key] = path
             codable = (node.get("isCodable") or "true").strip().lower() not in ("false", "0")
             color = node.get("color")
+            definition = unfold_definition(child_text(node, "Description").strip())
+            try:
+                definition["patterns"] = check_patterns(
+                    definition["patterns"], f"{origin}: code {path!r}"
+                )
+            except CodebookError as exc:
+                notes.append(f"{exc}; its rules were not imported")
+                definition["patterns"] = {}
             codes.append(
                 Code(
                     path=path,
                     name=name,
-                    **unfold_definition(child_text(node, "Description").strip()),
+                    **definition,
                     color=color or None,
                     codable=codable,
                     guid=guid or None,

@@ -20,11 +20,22 @@ from ..core.errors import ReadError
 from ..core.model import Codebook, Corpus, Document, Project, slugify, validate_codings
 from ..core.turns import looks_like_transcript
 from .container import check_member_name
+from .names import name_problem
 from .refi_codes import code_tree, read_sets
 from .refi_offsets import OffsetChoice, Selection, SourceText, choose
-from .refi_xml import child, child_text, children, guid_key, local, read_capped, walk
+from .refi_xml import (
+    child,
+    child_text,
+    children,
+    guid_key,
+    local,
+    namespace_note,
+    read_capped,
+    walk,
+)
 from .text import decode
 
+_SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _UNSAFE_ID = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
 
 
@@ -408,7 +419,9 @@ class _Reader:
                 self.report.not_imported.append(f"{label}: its text is missing")
                 continue
             fallback = f"note-{slugify(guid_key(note.get('guid')))[:8]}"
-            memo_id = _unique(slugify(note.get("name") or "") or fallback, used)
+            given = (note.get("name") or "").strip()
+            as_id = given if _SAFE_ID.match(given) and not name_problem(f"{given}.md") else ""
+            memo_id = _unique(as_id or slugify(given) or fallback, used)
             self.guids[f"note:{memo_id}"] = note.get("guid", "")
             targets = self.note_targets.get(guid_key(note.get("guid")), [{}])
             if len(targets) > 1:
@@ -494,6 +507,10 @@ def read_project_element(root: ET.Element, *, file: str, member, base, unit) -> 
         hint = " (a codebook: import a .qdc file)" if local(root.tag) == "CodeBook" else ""
         raise ReadError(f"{file}: the root element is <{local(root.tag)}>, not <Project>{hint}")
     r = _Reader(root, file=file, member=member, base=base, unit=unit)
+    note = namespace_note(root, name=file)
+    if note:
+        r.report.warnings.append(note)
+    _unique_guids(root, file=file, notes=r.report.warnings)
     r.read_users()
     r.read_codes()
     r.read_variables()
@@ -503,6 +520,46 @@ def read_project_element(root: ET.Element, *, file: str, member, base, unit) -> 
     memos = r.read_notes()
     r.read_sets_and_rest()
     return r.assemble(rows, memos)
+
+
+#: Elements others point to by GUID: two with one GUID make those links ambiguous.
+_LINKED = {
+    "TextSource": "source",
+    "PictureSource": "source",
+    "PDFSource": "source",
+    "AudioSource": "source",
+    "VideoSource": "source",
+    "User": "user",
+    "Case": "case",
+    "Note": "note",
+    "Variable": "variable",
+}
+
+
+def _unique_guids(root: ET.Element, *, file: str, notes: list[str]) -> None:
+    """Refuse a file whose sources or users share a GUID (cases, sets, notes and codings
+    would point to the wrong one); list other shared GUIDs as warnings."""
+    seen: dict[str, ET.Element] = {}
+    for elem, _ in walk(root):
+        kind = _LINKED.get(local(elem.tag))
+        guid = elem.get("guid")
+        if kind is None or not guid:
+            continue
+        k = guid_key(guid)
+        first = seen.setdefault(k, elem)
+        if first is elem:
+            continue
+        what = (
+            f"{local(first.tag)} {first.get('name')!r} and {local(elem.tag)} "
+            f"{elem.get('name')!r} have the same GUID {guid}"
+        )
+        if kind in ("source", "user"):
+            raise ReadError(
+                f"{file}: {what}; links to them (cases, codings, notes) would be ambiguous, so "
+                "nothing was imported: export the project again, or give one of them a new "
+                "GUID"
+            )
+        notes.append(f"{what}; links to the second one may point to the first")
 
 
 _COUNTS = (

@@ -24,6 +24,7 @@ import pandas as pd
 from ..core.errors import QDAWarning
 from ..core.model import Code, Codebook, Project
 from .atomic import write_bytes
+from .refi_extension import MEMBER, coding_entry, member_bytes, note_entry
 from .refi_write import ORIGIN, Ids, code_elements, exchange_of, serialise
 from .refi_xml import PROJECT_NS
 
@@ -75,6 +76,8 @@ class _QdeWriter:
         self.files: dict[str, bytes] = {}
         self.codings = project.codings
         self.memos = project.memos.sort_values("memo_id", kind="stable")
+        self.kept_codings: dict[str, dict] = {}  # what REFI-QDA has no place for
+        self.kept_notes: dict[str, dict] = {}
         meta = refi.get("project", {})
         name = meta.get("name") or Path(project.path or "project").name
         ET.register_namespace("", PROJECT_NS)
@@ -102,6 +105,9 @@ class _QdeWriter:
             self.el(self.root, "Description", text=description)
         for r in self.attach.get(("project",), []):
             self.el(self.root, "NoteRef", {"targetGUID": r})
+        kept = member_bytes(self.kept_codings, self.kept_notes)
+        if kept is not None:
+            self.files[MEMBER] = kept
         return serialise(self.root), self.files, self.notes
 
     # -- parts, in the schema's order ---------------------------------------------
@@ -130,7 +136,7 @@ class _QdeWriter:
                     if p not in have:
                         codes.append(Code(p, parts[i - 1], codable=i == len(parts)))
                         have.add(p)
-            codebook = Codebook(codes, name=codebook.name)
+            codebook = Codebook(codes, name=codebook.name, language=codebook.language)
             self.notes.append(
                 f"{len(missing)} codes used in codings but not in the codebook were added: "
                 + ", ".join(missing)
@@ -294,10 +300,11 @@ class _QdeWriter:
                     "guid": self.ids(f"coding:{m['_key']}"),
                     "creatingUser": self.user_guid.get(m["coder"]),
                 }
-                created = _blank(m.get("created"))
-                if created is not None and _DATETIME.match(str(created)):
-                    cattrs["creationDateTime"] = str(created)
+                created = _datetime(m.get("created"))
+                if created is not None:
+                    cattrs["creationDateTime"] = created
                 cod = self.el(sel, "Coding", cattrs)
+                self.kept_codings[cattrs["guid"]] = coding_entry(m)
                 self.el(cod, "CodeRef", {"targetGUID": self.code_guid[m["code"]]})
                 ck = ("sel", doc.doc_id, start, end, m["code"], m["coder"])
                 if ck not in placed:
@@ -320,10 +327,11 @@ class _QdeWriter:
             author = _blank(m.get("author"))
             if author is not None and str(author) in self.user_guid:
                 attrs["creatingUser"] = self.user_guid[str(author)]
-            created = _blank(m.get("created"))
-            if created is not None and _DATETIME.match(str(created)):
-                attrs["creationDateTime"] = str(created)
+            created = _datetime(m.get("created"))
+            if created is not None:
+                attrs["creationDateTime"] = created
             note = self.el(parent, "Note", attrs)
+            self.kept_notes[attrs["guid"]] = note_entry(m)
             self.el(note, "PlainTextContent", text=str(m.get("text") or ""))
 
     def sets(self) -> None:
@@ -348,6 +356,23 @@ class _QdeWriter:
 
 
 # --------------------------------------------------------------------------- values
+
+
+def _datetime(value: object) -> str | None:
+    """A ``creationDateTime``: a date-time as it is, a date as midnight UTC, else None.
+
+    >>> _datetime("2010-05-04"), _datetime("2010-05-04T10:00:00Z"), _datetime("May")
+    ('2010-05-04T00:00:00Z', '2010-05-04T10:00:00Z', None)
+    """
+    value = _blank(value)
+    if value is None:
+        return None
+    text = str(value).strip()
+    if _DATETIME.match(text):
+        return text
+    if _DATE.match(text):
+        return f"{text}T00:00:00Z"
+    return None
 
 
 def _utf16_positions(text: str) -> np.ndarray:

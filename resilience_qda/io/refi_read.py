@@ -14,8 +14,9 @@ from ..core.errors import ReadError
 from ..core.model import Codebook, Project
 from .container import SafeZip, ZipLimits, parse_xml
 from .refi_codes import code_tree, read_sets
+from .refi_extension import MEMBER, apply_member
 from .refi_project import ImportReport, read_project_element
-from .refi_xml import MAX_XML_BYTES, child, local, read_capped
+from .refi_xml import MAX_XML_BYTES, child, local, namespace_note, read_capped
 
 __all__ = ["ImportReport", "import_report", "read_qdc", "read_qde", "read_qdpx", "read_refi"]
 
@@ -75,7 +76,15 @@ def read_qdpx(
             found = archive.find(name)
             return archive.read(found) if found else None
 
-        return read_project_element(root, file=str(path), member=member, base=base, unit=unit)
+        project = read_project_element(root, file=str(path), member=member, base=base, unit=unit)
+        kept = member(MEMBER)
+        if kept is not None:
+            notes = apply_member(project, kept, name=str(path))
+            report = import_report(project)
+            if report is not None:
+                report.warnings += notes
+            project.warnings += notes
+        return project
 
 
 def read_qde(
@@ -128,8 +137,12 @@ def read_qdc(path: str | os.PathLike) -> Codebook:
             "codebook (a .qdpx/.qde project? import it with `resilience-qda import`)"
         )
     codes_elem = child(root, "Codes")
-    codes, by_guid, _ = code_tree(codes_elem, origin=str(path))
+    notes: list[str] = []
+    note = namespace_note(root, name=str(path))
+    if note:
+        notes.append(note)
+    codes, by_guid, _ = code_tree(codes_elem, origin=str(path), notes=notes)
     book = Codebook(codes, name=path.stem, title=root.get("origin", ""))
     sets = read_sets(root, {"code": by_guid})
-    book.exchange["refi"] = {"origin": root.get("origin", ""), "sets": sets}
+    book.exchange["refi"] = {"origin": root.get("origin", ""), "sets": sets, "warnings": notes}
     return book

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import uuid
@@ -27,6 +28,32 @@ _SCHEMA_GUID = re.compile(
 )
 #: Namespace of the GUIDs we make (uuid5 of content), so exports are stable.
 GUID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://github.com/resilience-qda/refi")
+
+
+#: Namespaces of REFI-QDA files we know (1.0, and the draft some codebook exporters write).
+KNOWN_NAMESPACES = {
+    "Project": (PROJECT_NS,),
+    "CodeBook": (CODEBOOK_NS, "urn:QDA-XML:codebook:0:4"),
+}
+
+
+def namespace_note(root: ET.Element, *, name: str) -> str | None:
+    """A warning when the root element's XML namespace is not a REFI-QDA one.
+
+    >>> namespace_note(ET.fromstring('<Project xmlns="urn:other"/>'), name="x.qde")
+    "x.qde: the XML namespace is 'urn:other', not REFI-QDA's urn:QDA-XML:project:1.0; \
+read by element names anyway: check that a REFI-QDA exporter wrote the file"
+    """
+    tag = root.tag if isinstance(root.tag, str) else ""
+    ns = tag[1:].split("}", 1)[0] if tag.startswith("{") else ""
+    known = KNOWN_NAMESPACES.get(local(tag), ())
+    if not known or ns in known:
+        return None
+    shown = repr(ns) if ns else "missing"
+    return (
+        f"{name}: the XML namespace is {shown}, not REFI-QDA's {known[0]}; read by element "
+        "names anyway: check that a REFI-QDA exporter wrote the file"
+    )
 
 
 def local(tag: object) -> str:
@@ -90,18 +117,30 @@ _FOLD = (
     ("exclude", "Exclude: "),
     ("examples", "Examples: "),
     ("negative", "Negative case: "),
+    ("patterns", "Rules: "),
 )
 
 
 def fold_definition(code: Code) -> str:
-    """The description written for a code: its description, then include/exclude/examples
-    (and ``Negative case: yes`` for a negative code) on lines other tools show as text and
-    our reader splits off again."""
+    """The description written for a code: its description, then include/exclude/examples,
+    ``Negative case: yes`` for a negative code and its rule patterns (as JSON), on lines
+    other tools show as text and our reader splits off again.
+
+    >>> from resilience_qda.core.model import Code
+    >>> print(fold_definition(Code("hope", "Hope", "Looking forward.",
+    ...                            patterns={"phrases": ["look forward"]})))
+    Looking forward.
+    <BLANKLINE>
+    Rules: {"phrases":["look forward"]}
+    """
     lines = [f"{label}{getattr(code, key)}" for key, label in _FOLD[:2] if getattr(code, key)]
     if code.examples:
         lines.append("Examples: " + " | ".join(code.examples))
     if code.negative:
         lines.append("Negative case: yes")
+    if code.patterns:
+        rules = json.dumps(dict(code.patterns), ensure_ascii=False, separators=(",", ":"))
+        lines.append("Rules: " + rules)
     if not lines:
         return code.description
     return (code.description + "\n\n" if code.description else "") + "\n".join(lines)
@@ -109,12 +148,15 @@ def fold_definition(code: Code) -> str:
 
 def unfold_definition(text: str) -> dict:
     """Inverse of :func:`fold_definition`: ``description``, ``include``, ``exclude``,
-    ``examples`` from a written description.
+    ``examples``, ``negative`` and ``patterns`` from a written description (a ``Rules:``
+    line that is not a JSON object leaves the whole description as it is).
 
     >>> unfold_definition("Hope.\\n\\nInclude: plans\\nExamples: a | b")["examples"]
     ('a', 'b')
     >>> unfold_definition("Doubt.\\n\\nNegative case: yes")["negative"]
     True
+    >>> unfold_definition('Rules: {"words": ["hope"]}')["patterns"]
+    {'words': ['hope']}
     """
     out: dict = {
         "description": text,
@@ -122,23 +164,33 @@ def unfold_definition(text: str) -> dict:
         "exclude": "",
         "examples": (),
         "negative": False,
+        "patterns": {},
     }
     head, sep, tail = text.rpartition("\n\n")
     block = tail if sep else text
     lines = block.split("\n")
     if not lines or not all(any(ln.startswith(lbl) for _, lbl in _FOLD) for ln in lines):
         return out
-    out["description"] = head if sep else ""
+    found: dict = {}
     for ln in lines:
         for key, label in _FOLD:
             if ln.startswith(label):
                 value = ln[len(label) :]
                 if key == "examples":
-                    out[key] = tuple(v.strip() for v in value.split(" | "))
+                    found[key] = tuple(v.strip() for v in value.split(" | "))
                 elif key == "negative":
-                    out[key] = value.strip().lower() in ("yes", "true")
+                    found[key] = value.strip().lower() in ("yes", "true")
+                elif key == "patterns":
+                    try:
+                        found[key] = json.loads(value)
+                    except ValueError:
+                        return out
+                    if not isinstance(found[key], dict):
+                        return out
                 else:
-                    out[key] = value
+                    found[key] = value
+    out.update(found)
+    out["description"] = head if sep else ""
     return out
 
 

@@ -149,6 +149,10 @@ def sheet_frame(
     attrs = [c for c in docs.columns if c not in _ATTRIBUTES_SKIP]
     out = table[["doc_id", "unit", "start", "end", "speaker"]].rename(columns={"unit": unit})
     out = out.merge(docs[["doc_id", *attrs]], on="doc_id", how="left")
+    for c in attrs:  # whole numbers stay whole (a blank cell made them floats)
+        col = out[c]
+        if col.dtype.kind == "f" and col.dropna().map(float.is_integer).all():
+            out[c] = col.astype("Int64")
     texts = corpus.texts
     out["text"] = [
         texts[d][s:e] if e - s <= MAX_CELL else texts[d][s : s + MAX_CELL - 1] + "…"
@@ -425,7 +429,11 @@ def read_sheet(
                     new.append(Code(p, part))
             if new:
                 book = Codebook(
-                    [*book, *new], name=book.name, title=book.title, version=book.version
+                    [*book, *new],
+                    name=book.name,
+                    title=book.title,
+                    version=book.version,
+                    language=book.language,
                 )
                 created.extend(c.path for c in new)
             return p or None

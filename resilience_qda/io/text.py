@@ -59,13 +59,14 @@ def decode(data: bytes, *, name: str = "<bytes>", encoding: str | None = None) -
     for magic, what in _MAGIC.items():
         if data.startswith(magic):
             raise ReadError(f"{name}: this is {what}, not a text file")
+    if b"\x00" in data:  # ASCII in UTF-16 is valid UTF-8 full of NULs: try UTF-16 first
+        utf16 = _utf16_without_bom(data)
+        if utf16:
+            return utf16
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
-    utf16 = _utf16_without_bom(data)
-    if utf16:
-        return utf16
     if b"\x00" in data:
         raise ReadError(f"{name}: looks like a binary file (it contains NUL bytes), not text")
     try:

@@ -98,6 +98,65 @@ def find_key_names(text: str, key: Key) -> list[Hit]:
     ]
 
 
+def key_names_in_name(
+    value: str, key: Key | None, extra: Mapping[str, str] | None = None
+) -> list[tuple[int, int, str, str]]:
+    """Key names inside an identifier or a file name (``meeting-jayden-clarke.txt``,
+    ``Sarah_Thompson``): whole words between separators (``-``, ``_``, ``.``, spaces), in any
+    case, a trailing possessive ``s`` allowed (``jaydens-diary``).
+
+    ``extra`` adds written forms (reviewed surfaces) with their replacements. Returns
+    ``(start, end, replacement, form)`` tuples, left to right, longest form first.
+
+    >>> from resilience_qda.privacy.key import key_from_frame
+    >>> k = key_from_frame(pd.DataFrame({"name": ["Jayden Clarke"], "pseudonym": ["Child 1"]}))
+    >>> key_names_in_name("meeting-jayden-clarke.txt", k)
+    [(8, 21, 'Child 1', 'Jayden Clarke')]
+    """
+    table = _name_forms(key, extra)
+    if not table:
+        return []
+    words = list(_WORD.finditer(value))
+    low = [w.group().casefold() for w in words]
+    out, i = [], 0
+    while i < len(words):
+        for parts, replacement, form in table.get(low[i], table.get(low[i][:-1], [])):
+            n = len(parts)
+            got = low[i : i + n]
+            if (
+                len(got) == n
+                and got[:-1] == list(parts[:-1])
+                and got[-1]
+                in (
+                    parts[-1],
+                    parts[-1] + "s",
+                )
+            ):
+                out.append((words[i].start(), words[i + n - 1].end(), replacement, form))
+                i += n
+                break
+        else:
+            i += 1
+    return out
+
+
+def _name_forms(key: Key | None, extra: Mapping[str, str] | None):
+    forms = dict(key.variants) if key is not None else {}
+    forms.update({f: r for f, r in (extra or {}).items() if f not in forms})
+    cache_id = (key.version if key is not None else "") + repr(sorted(forms.items()))
+    if cache_id not in _NAME_FORMS:
+        table: dict[str, list[tuple[tuple[str, ...], str, str]]] = {}
+        for form, replacement in forms.items():
+            parts = tuple(w.casefold() for w in _WORD.findall(form))
+            if parts and len("".join(parts)) > 1:
+                table.setdefault(parts[0], []).append((parts, replacement, form))
+        for entries in table.values():
+            entries.sort(key=lambda e: -len(e[0]))
+        _NAME_FORMS.clear()  # one key at a time is in use
+        _NAME_FORMS[cache_id] = table
+    return _NAME_FORMS[cache_id]
+
+
 def _key_kind(key: Key, surface: str) -> str:
     form = key_form(key, surface)
     return _KEY_KINDS.get(key.kinds.get(form, "person"), "NAME")
@@ -111,6 +170,11 @@ def key_form(key: Key, surface: str) -> str | None:
 
 
 _PATTERN_CACHE: dict[str, tuple[re.Pattern | None, dict[str, str]]] = {}
+#: What may follow a name: not a letter (so "Rosemary" is not "Rose") and not "-word"
+#: ("Rose-tinted"), but a possessive "s'" may ("the Jaydens' flat").
+POSSESSIVE_OK = r"(?:(?=s['’](?!\w))|(?!\w|-[a-z]))"
+_WORD = re.compile(r"[^\W_]+")
+_NAME_FORMS: dict[str, dict[str, list[tuple[tuple[str, ...], str, str]]]] = {}
 
 
 def _key_pattern(key: Key) -> tuple[re.Pattern | None, dict[str, str]]:
@@ -122,7 +186,7 @@ def _key_pattern(key: Key) -> tuple[re.Pattern | None, dict[str, str]]:
                 lookup.setdefault(re.sub(r"\s+", " ", shown), form)
         forms = sorted(lookup, key=lambda f: (-len(f), f))
         alternation = "|".join(r"\s+".join(map(re.escape, f.split(" "))) for f in forms)
-        pattern = re.compile(rf"(?<!\w)(?:{alternation})(?!\w|-[a-z])") if forms else None
+        pattern = re.compile(rf"(?<!\w)(?:{alternation}){POSSESSIVE_OK}") if forms else None
         _PATTERN_CACHE[cache_id] = (pattern, lookup)
     return _PATTERN_CACHE[cache_id]
 
@@ -341,6 +405,7 @@ __all__ = [
     "find_entities",
     "find_key_names",
     "key_form",
+    "key_names_in_name",
     "load_pipeline",
     "project_texts",
     "resolve_overlaps",

@@ -15,21 +15,39 @@ import yaml
 
 from ..core.model import Project
 from ..io import write_project
-from ..io.atomic import write_bytes
+from ..io.project import coder_filename
+from ..io.refi_write import exchange_of, save_exchange
+from ..io.safeyaml import load_yaml
+from ..io.transaction import transaction
 from .replace import Pseudonymisation
 
 RECORD_FILE = "pseudonymisation.yaml"
 
 
 def write_pseudonymised(result: Pseudonymisation, path: str | os.PathLike) -> Path:
-    """Write the pseudonymised project (atomically, with
-    :func:`resilience_qda.write_project`) and then its record.
+    """Write the pseudonymised project and its record as one transaction (see
+    :func:`resilience_qda.write_project`).
 
-    ``path`` may be the project's own folder (the sources are replaced) or a new folder.
+    ``path`` may be the project's own folder (its files are replaced; the files of
+    documents, coders and memos whose names held identifiers are removed) or a new folder.
     """
-    root = write_project(result.project, path)
+    root = Path(path)
     text = yaml.safe_dump(result.record, sort_keys=False, allow_unicode=True)
-    write_bytes(root / RECORD_FILE, text.encode("utf-8"))
+    project = result.project
+    in_place = project.path is not None and os.path.realpath(project.path) == os.path.realpath(root)
+    with transaction(root, command="pseudonymise apply") as tx:
+        write_project(project, root)
+        if exchange_of(project):
+            save_exchange(project, root)
+        tx.write(RECORD_FILE, text.encode("utf-8"))
+        if in_place:
+            renamed = result.renamed
+            for old in renamed.get("documents", {}):
+                tx.remove(f"sources/{old}.txt")
+            for old in renamed.get("coders", {}):
+                tx.remove(f"codings/{coder_filename(old)}")
+            for old in renamed.get("memos", {}):
+                tx.remove(f"memos/{old}.md")
     return root
 
 
@@ -42,7 +60,7 @@ def read_record(path: str | os.PathLike | Project | None) -> dict:
     f = Path(path) / RECORD_FILE
     if not f.is_file():
         return {}
-    data = yaml.safe_load(f.read_text(encoding="utf-8")) or {}
+    data = load_yaml(f.read_text(encoding="utf-8"), origin=str(f)) or {}
     return data if isinstance(data, dict) else {}
 
 

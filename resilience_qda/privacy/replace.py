@@ -23,7 +23,16 @@ from ..coding.anchors import drifted, reanchor
 from ..core.errors import ProjectError, QDAError
 from ..core.model import ANCHOR_COLUMNS, CODINGS_COLUMNS, Corpus, Document, Project
 from ..core.version import __version__
-from .detect import CANDIDATE_COLUMNS, find_key_names, key_form, project_texts
+from ..io.names import check_file_name
+from ..io.refi_write import exchange_of
+from .detect import (
+    CANDIDATE_COLUMNS,
+    POSSESSIVE_OK,
+    find_key_names,
+    key_form,
+    key_names_in_name,
+    project_texts,
+)
 from .key import Key
 
 MASK, OLD_MASK = "\ue000", "\ue001"
@@ -49,12 +58,19 @@ class Pseudonymisation:
         ``changed``) and its text before (``quote``) and after (``new_text``).
     record : dict
         What is written to ``pseudonymisation.yaml``: date, key version, counts per kind,
-        the spans reviewed and kept.
+        the spans reviewed and kept, how many names of files were changed.
+    renamed : dict
+        Document ids, coder names and memo ids that held a name, old to new, so that
+        :func:`~resilience_qda.privacy.record.write_pseudonymised` can remove the old files
+        of a project pseudonymised in place.
     """
 
     project: Project
     codings_report: pd.DataFrame
     record: dict = field(default_factory=dict)
+    #: ``{"documents"|"coders"|"memos": {old name: new name}}`` for names that held
+    #: identifiers (the old names are real names: this is never written anywhere).
+    renamed: dict = field(default_factory=dict, repr=False)
 
 
 def apply_replacements(text: str, spans: list[tuple[int, int, str]]) -> str:
@@ -201,29 +217,50 @@ def pseudonymise(
             )
     new_texts = {d: apply_replacements(t, spans.get(d, [])) for d, t in texts.items()}
     codings, report = _carry_codings(project, spans, new_texts)
-    replace_names = _name_replacer(key, todo)
+    names = _Names(key, todo)
+    doc_map = names.unique_ids(project.corpus.doc_ids, what="document id")
+    memo_map = names.unique_ids([str(m) for m in project.memos["memo_id"]], what="memo id")
+    coder_map = {c: names.attribute(c) for c in sorted(set(codings["coder"].astype(str)))}
+    codings["doc_id"] = pd.Series(
+        [doc_map.get(d, d) for d in codings["doc_id"]], index=codings.index, dtype=object
+    )
+    codings["coder"] = pd.Series(
+        [coder_map.get(str(c), c) for c in codings["coder"]], index=codings.index, dtype=object
+    )
     for col in codings.columns.difference(CODINGS_COLUMNS):
         if codings[col].dtype == object or pd.api.types.is_string_dtype(codings[col]):
-            codings[col] = codings[col].map(replace_names)
+            codings[col] = codings[col].map(names.attribute)
+    report = report.assign(doc_id=report["doc_id"].map(doc_map)) if "doc_id" in report else report
+    cases = project.corpus.cases
+    if len(cases):
+        cases = cases.map(names.attribute).rename(columns=names.attribute)
     corpus = Corpus(
         [
             Document(
-                doc.doc_id,
+                doc_map[doc.doc_id],
                 new_texts[doc.doc_id],
                 {
-                    **{k: replace_names(v) for k, v in doc.metadata.items()},
+                    **{names.attribute(k): names.attribute(v) for k, v in doc.metadata.items()},
                     "pseudonymised": key.version if key is not None else "reviewed",
                 },
             )
             for doc in project.corpus
         ],
-        cases=project.corpus.cases.map(replace_names) if len(project.corpus.cases) else None,
+        cases=cases if len(cases) else None,
     )
     memos = project.memos.copy()
     if len(memos):
         memos["text"] = [new_texts[f"memo:{m}"] for m in memos["memo_id"]]
         for col in memos.columns.difference(["memo_id", "doc_id", "code", "text"]):
-            memos[col] = memos[col].map(replace_names)
+            memos[col] = memos[col].map(names.attribute)
+        memos["doc_id"] = memos["doc_id"].map(
+            lambda d: doc_map.get(d, d) if isinstance(d, str) else d
+        )
+        memos["memo_id"] = memos["memo_id"].astype(str).map(memo_map)
+    exchange = dict(project.exchange)
+    refi = exchange_of(project)
+    if refi:
+        exchange["refi"] = _exchange(refi, names, doc_map, memo_map, coder_map)
     out = Project(
         corpus,
         project.codebook,
@@ -231,9 +268,107 @@ def pseudonymise(
         memos,
         path=project.path,
         warnings=list(project.warnings),
-        exchange=project.exchange,
+        exchange=exchange,
+        folder_state=project.folder_state,
     )
-    return Pseudonymisation(out, report, _record(candidates, todo, key))
+    renamed = {
+        "documents": {a: b for a, b in doc_map.items() if a != b},
+        "coders": {a: b for a, b in coder_map.items() if a != b},
+        "memos": {a: b for a, b in memo_map.items() if a != b},
+    }
+    record = _record(candidates, todo, key)
+    record["renamed"] = {k: len(v) for k, v in renamed.items()}
+    return Pseudonymisation(out, report, record, renamed)
+
+
+class _Names:
+    """Pseudonymise names and attribute values: key names (and reviewed surfaces) in free
+    text as in the sources; in identifier-like values (no white space: file names, ids,
+    ``meeting-jayden-clarke``) as whole words between separators, in any case."""
+
+    def __init__(self, key: Key | None, todo: pd.DataFrame):
+        self.key = key
+        self.text = _name_replacer(key, todo)
+        surfaces = dict(zip(todo["text"].astype(str), todo["replacement"], strict=True))
+        self.extra = {s: r for s, r in surfaces.items() if len(s) > 2}
+
+    def identifier(self, value: str) -> str:
+        hits = key_names_in_name(value, self.key, self.extra)
+        return apply_replacements(
+            value, [(s, e, _id_form(value, s, e, rep)) for s, e, rep, _ in hits]
+        )
+
+    def attribute(self, value):
+        if not isinstance(value, str):
+            return value
+        value = self.text(value)
+        if value and not any(ch.isspace() for ch in value):
+            value = self.identifier(value)
+        return value
+
+    def unique_ids(self, ids: list[str], *, what: str) -> dict[str, str]:
+        out: dict[str, str] = {}
+        taken = set(ids)
+        for old in ids:
+            new = self.identifier(old)
+            if new != old:
+                stem, n = new, 2
+                while new in taken:
+                    new, n = f"{stem}-{n}", n + 1
+                taken.add(new)
+                check_file_name(f"{new}.txt", what=f"the pseudonymised {what} {new!r}")
+            out[old] = new
+        return out
+
+
+def _id_form(value: str, s: int, e: int, replacement: str) -> str:
+    """A pseudonym written the way the identifier it goes into is written: words joined by
+    the identifier's separator, lower case if the name was."""
+    seps = [value[i] for i in (s - 1, e) if 0 <= i < len(value) and value[i] in "-_. "]
+    sep = seps[0] if seps else "-"
+    words = re.findall(r"[^\W_]+", replacement) or ["x"]
+    out = sep.join(words)
+    return out.lower() if value[s:e].islower() else out
+
+
+def _exchange(refi: dict, names: _Names, doc_map, memo_map, coder_map) -> dict:
+    """The REFI-QDA round-trip data with its names pseudonymised as in the project."""
+
+    def key(k: str) -> str:
+        kind, _, rest = k.partition(":")
+        if kind == "source":
+            return f"source:{doc_map.get(rest, names.identifier(rest))}"
+        if kind == "note":
+            return f"note:{memo_map.get(rest, names.identifier(rest))}"
+        if kind in ("coding", "selection"):
+            parts = rest.split("|")
+            if len(parts) == 5:
+                parts[0] = doc_map.get(parts[0], names.identifier(parts[0]))
+                parts[4] = coder_map.get(parts[4], names.attribute(parts[4]))
+            return f"{kind}:{'|'.join(parts)}"
+        if kind == "code":
+            return k
+        return f"{kind}:{names.attribute(rest)}"
+
+    out = dict(refi)
+    out["guids"] = {key(k): v for k, v in refi.get("guids", {}).items()}
+    out["descriptions"] = {key(k): names.text(v) for k, v in refi.get("descriptions", {}).items()}
+    out["variables"] = {names.attribute(k): v for k, v in refi.get("variables", {}).items()}
+    if refi.get("project"):
+        out["project"] = {k: names.text(v) for k, v in refi["project"].items()}
+    sets = []
+    for st in refi.get("sets", []):
+        st = dict(st)
+        for field_name in ("name", "description"):
+            if st.get(field_name):
+                st[field_name] = names.text(st[field_name])
+        if st.get("sources"):
+            st["sources"] = [doc_map.get(d, d) for d in st["sources"]]
+        if st.get("notes"):
+            st["notes"] = [memo_map.get(m, m) for m in st["notes"]]
+        sets.append(st)
+    out["sets"] = sets
+    return out
 
 
 def _carry_codings(project, spans, new_texts) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -305,7 +440,7 @@ def _name_replacer(key: Key | None, todo: pd.DataFrame):
     surfaces = dict(zip(todo["text"].astype(str), todo["replacement"], strict=True))
     surfaces = {s: r for s, r in surfaces.items() if len(s) > 2}
     longest_first = sorted(surfaces, key=len, reverse=True)
-    alternation = "|".join(rf"(?<!\w){re.escape(s)}(?!\w)" for s in longest_first)
+    alternation = "|".join(rf"(?<!\w){re.escape(s)}{POSSESSIVE_OK}" for s in longest_first)
     extra = re.compile(alternation) if surfaces else None
 
     def replace(value):

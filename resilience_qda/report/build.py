@@ -9,8 +9,10 @@
 The project's ``study.yaml`` (:mod:`resilience_qda.io.study`) says what to report. Sections
 (:mod:`resilience_qda.report.sections`) are functions of the project that add blocks to a
 :class:`~resilience_qda.report.document.Report`; the page is rendered from those blocks once,
-through a Jinja2 template (:mod:`resilience_qda.report.render`), and written last, so an
-interrupted run leaves no half-written ``report.html``.
+through a Jinja2 template (:mod:`resilience_qda.report.render`). The folder is built beside
+``OUT`` and swapped into its place when complete
+(:func:`resilience_qda.io.folders.staged_folder`), so an interrupted run leaves the old
+report or the new one, never a mix.
 """
 
 from __future__ import annotations
@@ -37,8 +39,8 @@ from ..core.errors import ProjectError
 from ..core.model import Project
 from ..core.progress import progress_bar
 from ..core.version import __version__
-from ..io.atomic import write_bytes, write_text
 from ..io.codebook import codebook_to_yaml
+from ..io.folders import put, staged_folder
 from ..io.study import Study, default_compare, read_study
 from ..privacy import pseudonymisation_note
 from .document import Report, new_figure
@@ -271,19 +273,19 @@ def build_report(
         if bar is not None:
             bar.set_postfix_str("drawing figures")
             bar.update()
-        for name, table in report.tables.items():
-            write_text(
-                out / "tables" / f"{name}.csv", table.to_csv(index=False, lineterminator="\n")
-            )
         rendered = renderer.results()
-        for name, (png, svg) in rendered.items():
-            write_bytes(out / "figures" / f"{name}.png", png)
-            write_bytes(out / "figures" / f"{name}.svg", svg)
         page = render_page(
             report, {name: svg for name, (_, svg) in rendered.items()}, version=__version__
         )
+        with staged_folder(out) as folder:
+            for name, table in report.tables.items():
+                csv = table.to_csv(index=False, lineterminator="\n").encode("utf-8")
+                put(folder, f"tables/{name}.csv", csv, shown=out)
+            for name, (png, svg) in rendered.items():
+                put(folder, f"figures/{name}.png", png, shown=out)
+                put(folder, f"figures/{name}.svg", svg, shown=out)
+            put(folder, "report.html", page.encode("utf-8"), shown=out)
         target = out / "report.html"
-        write_text(target, page)
         if bar is not None:
             bar.update()
     finally:

@@ -3,12 +3,11 @@
 Every change to a coder's codings goes through ``update_codings(path, coder, change)``:
 ``change`` is a function ``DataFrame -> DataFrame`` applied to that coder's current codings,
 and the result is written to ``codings/<coder>.csv`` before the function returns. This
-module holds a fallback with the signature of ``resilience_qda.io.project.update_codings``
-(project transactions with a journal, issue 16): it reads the coder's file, applies
-``change`` and writes the result atomically with
-:func:`resilience_qda.io.project.write_codings`, all under one process-wide lock, so that
-two coders writing at the same moment never lose a coding. When the transactional version
-is on main, :data:`update_codings` becomes that function and nothing else changes.
+module's :data:`update_codings` is ``resilience_qda.io.project.update_codings`` (project
+transactions with a lock and a journal, issue 16), so the screen's threads, other
+processes and commands such as ``sheet import`` never lose each other's codings; the
+earlier fallback (one process-wide lock, an atomic ``write_codings``) is kept for
+comparison.
 
 Coding ids are derived from the coding itself (a hash of document, span, code and coder),
 so they survive restarts without an id column in the files.
@@ -28,6 +27,7 @@ from ..core.errors import CodingsError
 from ..core.model import ANCHOR_COLUMNS, CODINGS_COLUMNS, empty_codings, validate_codings
 from ..io.atomic import write_bytes
 from ..io.project import coder_filename, write_codings
+from ..io.project import update_codings as project_update_codings
 
 #: One lock for every write of this process (codings, memos, codebook).
 WRITE_LOCK = threading.RLock()
@@ -129,8 +129,21 @@ def _update_codings_fallback(
         return new
 
 
-#: The one write path of the coding screen and the widget.
-update_codings = _update_codings_fallback
+def _update_codings_transactional(
+    path: str | os.PathLike, coder: str, change: Callable[[pd.DataFrame], pd.DataFrame]
+) -> pd.DataFrame:
+    """:func:`resilience_qda.io.project.update_codings` (the project's lock and a
+    transaction, so other processes and commands are safe too), with ``change`` given the
+    coder's codings without the anchor columns, as the screen has always seen them."""
+
+    def without_anchors(table: pd.DataFrame) -> pd.DataFrame:
+        return change(table.drop(columns=[c for c in ANCHOR_COLUMNS if c in table]))
+
+    return project_update_codings(path, coder, without_anchors)
+
+
+#: The one write path of the coding screen and the widget: the project transaction.
+update_codings = _update_codings_transactional
 
 
 __all__ = [
