@@ -9,24 +9,21 @@ from ..document import Report, new_figure
 from .common import table_name
 
 
-def _nlp(language: str):
-    if language == "en":
-        return None  # the offline default: blank English with lookup lemmas
-    import spacy
-
-    try:
-        return spacy.blank(language)
-    except (ImportError, KeyError, ValueError):
+def _nlp(report: Report):
+    """The pipeline for study.yaml's ``language`` when it was declared; otherwise ``None``:
+    each document is read in its own language (its attribute, else detected)."""
+    if not report.study.how("language").startswith("set"):
         return None
+    from ...coding.nlp import make_nlp
+
+    return make_nlp(language=report.study.language)
 
 
 def words_section(project: Project, report: Report) -> None:
     """The 25 most frequent lemmas, and per group of the first declared attribute."""
     from ...coding.tokens import tokens
 
-    language = report.study.language
-    nlp = _nlp(language)
-    table = tokens(project.corpus, nlp=nlp)
+    table = tokens(project.corpus, nlp=_nlp(report))
     top = word_frequencies(table, top=25)
     title = "Words"
     if not len(top):
@@ -35,13 +32,14 @@ def words_section(project: Project, report: Report) -> None:
         )
         return
     report.heading(title)
-    if language != "en":
+    if "language" in table and table["language"].nunique() > 1:
+        counts = table.drop_duplicates("doc_id")["language"].value_counts()
         report.text(
-            f"Language {language}: "
-            + ("spaCy's tokenizer and stop words; words are counted as written (no lemmas)."
-               if nlp is not None else "no spaCy support found; counted with the English rules."),
+            "Documents by language: "
+            + ", ".join(f"{k} {n}" for k, n in counts.items())
+            + "; each is read with its own language's stop words and lemmas.",
             css="note",
-        )  # fmt: skip
+        )
     report.table(
         "word_frequencies",
         top,
