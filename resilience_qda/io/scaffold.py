@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from importlib import resources
 from pathlib import Path
 
@@ -68,8 +70,21 @@ def init_project(path: str | os.PathLike) -> Path:
                 "folder (to add texts to a project use: resilience-qda import FILES --project "
                 f"{root})"
             )
-    for folder in FOLDERS:
-        (root / folder).mkdir(parents=True, exist_ok=True)
-    for name in TEMPLATES:
-        write_text(root / name, template(name))
+    # built beside the target and renamed into place: an interrupted init leaves nothing
+    root.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{root.name}.", dir=root.parent))
+    mask = os.umask(0)
+    os.umask(mask)
+    try:
+        os.chmod(staging, 0o777 & ~mask)  # mkdtemp makes 0700; a project gets the usual mode
+        for folder in FOLDERS:
+            (staging / folder).mkdir()
+        for name in TEMPLATES:
+            (staging / name).write_text(template(name), encoding="utf-8")
+        if root.exists():
+            root.rmdir()  # empty, checked above
+        os.replace(staging, root)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
     return root
