@@ -16,8 +16,14 @@ REPO = Path(__file__).resolve().parent.parent
 
 _SERVER = r"""
 import json, os, sys, traceback
+import importlib, pkgutil
 import resilience_qda.cli as cli
-import resilience_qda.io.project  # noqa: F401  (import before forking)
+# import every command and warm the language model once, before forking: each child then
+# costs milliseconds, not seconds of imports
+for m in pkgutil.iter_modules(cli.__path__):
+    importlib.import_module(f"resilience_qda.cli.{m.name}")
+from resilience_qda.io.language import detect_language
+detect_language("Warming up the language model before the children are forked.")
 out = sys.stdout
 for line in sys.stdin:
     req = json.loads(line)

@@ -13,7 +13,7 @@ import pytest
 from resilience_qda.analysis.agreement import agreement
 from resilience_qda.cli import main
 from resilience_qda.core.errors import ProjectError, ReadError
-from resilience_qda.io import read_project
+from resilience_qda.io import read_project, survey_import
 from resilience_qda.io.survey import open_table
 from resilience_qda.io.survey_import import SurveyError, import_survey
 
@@ -372,21 +372,23 @@ def test_an_xlsx_with_a_dtd_is_refused(tmp_path):
         import_survey(out, tmp_path / "p", text_column=QUESTION)
 
 
-def test_a_large_export_streams_into_the_project(tmp_path):
+def test_a_large_export_streams_into_the_project(tmp_path, monkeypatch):
+    """More rows than one sorting chunk: sorted on disk in several chunks, then merged."""
+    monkeypatch.setattr(survey_import, "CHUNK_ROWS", 700)
     f = tmp_path / "large.csv"
     with open(f, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(["id", "region", "answer", "Code 1"])
-        for i in range(30_000):
+        for i in range(3_000):
             w.writerow([f"r{i:06d}", ["North", "South"][i % 2], f"Answer {i}: the group helped.",
                         ["Peer support", ""][i % 3 == 0]])  # fmt: skip
     report = import_survey(
         f, tmp_path / "p", text_column="answer", id_column="id", codes_columns="Code *",
         coder="A", language="en",
     )  # fmt: skip
-    assert report.imported == 30_000 and report.codings == 20_000
+    assert report.imported == 3_000 and report.codings == 2_000
     codings = rows_of(tmp_path / "p" / "codings" / "A.csv")
-    assert len(codings) == 20_001
+    assert len(codings) == 2_001
     keys = [r[0] for r in codings[1:]]
     assert keys == sorted(keys)
     sources = rows_of(tmp_path / "p" / "sources.csv")

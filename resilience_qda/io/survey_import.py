@@ -147,10 +147,11 @@ def _write_rows(path: Path, rows) -> None:
 
 
 def sorted_rows(
-    rows: Iterator[list[str]], key: Callable, folder: Path, *, chunk: int = CHUNK_ROWS
+    rows: Iterator[list[str]], key: Callable, folder: Path, *, chunk: int | None = None
 ) -> Iterator[list[str]]:
     """Rows sorted by ``key`` with at most ``chunk`` of them in memory: sorted chunks are
-    written to ``folder`` and merged."""
+    written to ``folder`` and merged (``chunk`` defaults to :data:`CHUNK_ROWS`)."""
+    chunk = chunk or CHUNK_ROWS
     files = []
     own = Path(tempfile.mkdtemp(prefix="sort-", dir=folder))  # two sorts may run at once
     while True:
