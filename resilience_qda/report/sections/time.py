@@ -51,8 +51,9 @@ def change_section(project: Project, report: Report) -> None:
         heading = _across(time, n)
         report.heading(heading, level=3)
         report.text(
-            f"{plural(len(dated), 'document')} ({kinds}) have a {time}; references per 1,000 "
-            "words let long and short documents compare."
+            f"{plural(len(dated), 'document')} ({kinds}) have a value for "
+            f"{time.replace('_', ' ')}; references per 1,000 words let long and short "
+            "documents compare."
         )
         report.table(
             name,
