@@ -42,6 +42,7 @@ _API = {
         "core.model",
     ),
     "parse_turns": "core.turns",
+    **dict.fromkeys(["natural_key", "natural_sorted"], "core.sorting"),
     **dict.fromkeys(["UNITS", "code_units", "merge_spans", "segment", "units"], "core.units"),
     **dict.fromkeys(["score_coder", "scored_documents"], "core.scoring"),
     **dict.fromkeys(["Claim", "claims_from_data"], "core.claims"),
@@ -57,7 +58,9 @@ _API = {
     "read_text": "io.text",
     **dict.fromkeys(["read_sheet", "write_sheet"], "io.sheets"),
     **dict.fromkeys(["read_docx_codings", "write_docx_codings"], "io.docx"),
-    **dict.fromkeys(["read_memos", "add_memo"], "io.memos"),
+    **dict.fromkeys(["read_memos", "add_memo", "attach_memos", "memo_table"], "io.memos"),
+    **dict.fromkeys(["Study", "StudyError", "read_study"], "io.study"),
+    **dict.fromkeys(["init_project", "write_study_template"], "io.scaffold"),
     **dict.fromkeys(["read_refi", "read_qdc", "write_qdc", "write_qdpx"], "io.refi"),
     # coding
     "code": "coding.engine",
@@ -70,16 +73,16 @@ _API = {
         ["accept_suggestions", "fit_suggester", "review_queue", "suggest"], "coding.suggest"
     ),
     "CodeSuggester": "coding.suggest_model",
-    **dict.fromkeys(["evaluate", "learning_curve"], "coding.suggest_eval"),
     **dict.fromkeys(
         ["StreamingSuggester", "fit_streaming", "predict_partitions"], "coding.suggest_stream"
     ),
     "code_dask": "coding.distributed",
+    **dict.fromkeys(["ALL_CODES", "evaluate", "learning_curve"], "coding.suggest_eval"),
     "tokens": "coding.tokens",
     **dict.fromkeys(["from_spans", "to_spans"], "coding.spans"),
     # analysis
     **dict.fromkeys(["frequencies", "codings_by_coder"], "analysis.frequencies"),
-    **dict.fromkeys(["matrix", "wide"], "analysis.matrix"),
+    **dict.fromkeys(["attribute_table", "group_sizes", "matrix", "wide"], "analysis.matrix"),
     **dict.fromkeys(
         [
             "configuration_counts",
@@ -102,6 +105,7 @@ _API = {
         [
             "agreement",
             "agreement_matrix",
+            "average_comparison",
             "coding_comparison",
             "disagreements",
             "segment_agreement",

@@ -11,7 +11,7 @@ import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 #: Okabe-Ito: a palette that colour-blind readers can tell apart.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
@@ -117,6 +117,8 @@ def files_references(
     >>> ax = files_references(t)
     >>> [float(p.get_width()) for p in ax.patches]
     [3.0, 1.0, 7.0, 2.0]
+    >>> [t.get_text().strip() for t in ax.texts]
+    ['3 / 7', '1 / 2']
     """
     ax = _axes(ax)
     with plt.rc_context(STYLE):
@@ -131,12 +133,14 @@ def files_references(
             color=PALETTE[1],
             label="references",
         )
+        # one label per code, right of the longer bar: two labels per code collide when
+        # the bars are thin or equally long
         for i, (f, r) in enumerate(zip(table["files"], table["references"], strict=True)):
-            ax.text(f, i - h / 2, f" {f}", va="center", fontsize=8)
-            ax.text(r, i + h / 2, f" {r}", va="center", fontsize=8)
+            ax.text(max(f, r), i, f"  {int(f)} / {int(r)}", va="center", fontsize=8)
         ax.set_yticks(list(y), names)
         ax.invert_yaxis()
-        ax.set_xlabel("count")
+        ax.set_xlabel("count (labels: files / references)")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
         ax.set_title(title)
         ax.margins(x=0.12)
@@ -193,15 +197,24 @@ def heatmap(
         if image.norm.vmax is None or not np.isfinite(image.norm.vmax):
             image.norm.vmax = 1
         ax.set_ylim(grid.shape[0] - 0.5, -0.5)
+        rotate = grid.shape[1] > 4
+        # upright labels are wrapped; slanted ones stay on one line, anchored at their end,
+        # so neighbours never overlap
         ax.set_xticks(
             range(grid.shape[1]),
-            [textwrap.fill(column_labels(c), 16) for c in grid.columns],
+            [
+                column_labels(c) if rotate else textwrap.fill(column_labels(c), 16)
+                for c in grid.columns
+            ],
         )
         ax.set_yticks(range(grid.shape[0]), [row_labels(r) for r in grid.index])
-        ax.tick_params(axis="x", labelrotation=35 if grid.shape[1] > 4 else 0, length=0)
+        ax.tick_params(axis="x", length=0)
         ax.tick_params(axis="y", length=0)
         for lab in ax.get_xticklabels():
-            lab.set_horizontalalignment("right" if grid.shape[1] > 4 else "center")
+            if rotate:
+                lab.set(rotation=40, horizontalalignment="right", rotation_mode="anchor")
+            else:
+                lab.set_horizontalalignment("center")
         ax.spines[:].set_visible(False)
         if annotate:
             top = float(np.nanmax(cells.filled(np.nan))) if cells.count() else 1.0
@@ -219,7 +232,10 @@ def heatmap(
                     color="white" if v > 0.6 * top else "black",
                 )
         if colorbar:
-            ax.figure.colorbar(image, ax=ax, shrink=0.8, label=values.replace("_", " "))
+            bar = ax.figure.colorbar(image, ax=ax, shrink=0.8, label=values.replace("_", " "))
+            finite = grid.to_numpy()[np.isfinite(grid.to_numpy())]
+            if len(finite) and np.all(finite == np.round(finite)):  # counts: whole ticks
+                bar.ax.yaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
         ax.set_title(title)
     return ax
 
@@ -331,20 +347,26 @@ def coding_stripes(
     turns: pd.DataFrame | None = None,
     title: str = "",
     labels=code_label,
+    legend: bool = True,
+    branch_labels=None,
 ):
     """Coding stripes of one document: which codes cover which stretch of the text.
 
     ``codings`` are one document's codings; ``length`` its number of characters. Each code
     gets a row (in ``codes`` order, default first use), coloured by its top-level branch;
     with ``turns``, the interviewer's turns are shaded so the participant's talk stands out.
+    The legend names each branch's colour (``branch_labels``: a function of the branch path,
+    default its readable label) and the shading of the interviewer's turns.
 
     Examples
     --------
-    >>> c = pd.DataFrame({"start": [0, 50], "end": [20, 80], "code": ["a", "b"]})
+    >>> c = pd.DataFrame({"start": [0, 50], "end": [20, 80], "code": ["t/a", "u/b"]})
     >>> ax = coding_stripes(c, length=100)
-    >>> len(ax.collections)
-    2
+    >>> len(ax.collections), [t.get_text() for t in ax.get_legend().get_texts()]
+    (2, ['t', 'u'])
     """
+    from matplotlib.patches import Patch
+
     ax = _axes(ax, size=(6.5, 3))
     order = list(codes) if codes is not None else list(dict.fromkeys(codings["code"]))
     with plt.rc_context(STYLE):
@@ -364,6 +386,22 @@ def coding_stripes(
         ax.set_xlim(0, length)
         ax.set_xlabel("position in the text (characters)")
         ax.set_title(title)
+        if legend:
+            name = branch_labels or code_label
+            handles = [
+                Patch(color=PALETTE[k % len(PALETTE)], label=name(b))
+                for k, b in enumerate(branches)
+            ]
+            if turns is not None and len(turns) and turns["interviewer"].astype(bool).any():
+                handles.append(Patch(color="#eeeeee", label="interviewer's turns"))
+            if handles:
+                ax.legend(
+                    handles=handles,
+                    frameon=False,
+                    fontsize=8,
+                    loc="upper left",
+                    bbox_to_anchor=(1.01, 1.0),
+                )
     return ax
 
 
@@ -476,6 +514,52 @@ def agreement_heatmap(
                     ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=7, color=color)
         if colorbar:
             ax.figure.colorbar(image, ax=ax, shrink=0.8, label=value.replace("_", " "))
+        ax.set_title(title)
+    return ax
+
+
+def interval_chart(
+    table: pd.DataFrame,
+    *,
+    value: str,
+    low: str = "ci_low",
+    high: str = "ci_high",
+    label: str = "code",
+    ax=None,
+    title: str = "",
+    xlabel: str | None = None,
+    xlim: tuple[float, float] | None = (-1.05, 1.05),
+    labels=code_label,
+    reference: float | None = None,
+):
+    """A coefficient per row as a dot with its interval (e.g. kappa per code with a
+    bootstrap interval); rows in table order, top to bottom; NaN values are left out.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"code": ["a", "b"], "kappa": [0.5, 0.8], "ci_low": [0.2, 0.6],
+    ...                   "ci_high": [0.7, 1.0]})
+    >>> ax = interval_chart(t, value="kappa")
+    >>> ax.collections[-1].get_offsets().tolist()
+    [[0.5, 0.0], [0.8, 1.0]]
+    """
+    shown = table[table[value].notna()].reset_index(drop=True)
+    ax = _axes(ax, size=(6.5, max(2.0, 0.25 * len(shown) + 1)))
+    with plt.rc_context(STYLE):
+        y = np.arange(len(shown))
+        if low in shown and high in shown:
+            lo = shown[low].astype("float64").to_numpy()
+            hi = shown[high].astype("float64").to_numpy()
+            ok = ~(np.isnan(lo) | np.isnan(hi))
+            ax.hlines(y[ok], lo[ok], hi[ok], color="#888888", lw=1.5)
+        ax.scatter(shown[value].astype("float64"), y, color=PALETTE[0], s=22, zorder=3)
+        if reference is not None:
+            ax.axvline(reference, color="#bbbbbb", lw=1, ls="--", zorder=0)
+        ax.set_yticks(y, [labels(v) for v in shown[label]])
+        ax.set_ylim(len(shown) - 0.5, -0.5)
+        if xlim is not None:
+            ax.set_xlim(*xlim)
+        ax.set_xlabel(xlabel if xlabel is not None else value.replace("_", " "))
         ax.set_title(title)
     return ax
 

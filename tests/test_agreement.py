@@ -638,8 +638,7 @@ class TestProjectAndCommand:
 
 @pytest.fixture(scope="module")
 def sample(sample_project):
-    if not {"A", "B"} <= set(sample_project.coders):
-        pytest.skip("coder B's codings are not in data/sample yet")
+    assert {"A", "B"} <= set(sample_project.coders), "data/sample lacks coder A's or B's codings"
     return sample_project
 
 

@@ -775,6 +775,7 @@ def test_names_in_file_names_ids_coders_and_attributes_are_pseudonymised(tmp_pat
         "pseudonymisation.yaml",
         "sources.csv",
         "sources/meeting-child-1.txt",
+        "study.yaml",  # the template import writes into a new project (names no one)
     ]
     project = rq.read_project(root)
     doc = project.corpus["meeting-child-1"]

@@ -473,8 +473,7 @@ def test_the_command_names_an_unknown_coder(study_folder, capsys):
 
 
 def test_the_sample_evaluation_for_coder_a_beside_b(sample_project):
-    if not {"A", "B"} <= set(sample_project.coders):
-        pytest.skip("the sample's codings by A and B are not there yet")
+    assert {"A", "B"} <= set(sample_project.coders), "data/sample lacks coder A's or B's codings"
     codes = ["context", "themes/more-reflexive"]
     table = evaluate(sample_project, coder="A", codes=codes, against=["B"], cv=3, chars=None)
     model = table[(table["coder"] == "model:tfidf-svm") & (table["scope"] == "all coded")]

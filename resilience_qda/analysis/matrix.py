@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ..core.codes import check_columns, select_codes, with_ancestors
+from ..core.sorting import natural_key
 
 COUNTS = ("references", "files", "cases")
 
@@ -136,10 +137,9 @@ def finish_matrix(
 
 
 def _sort_key(value: object):
-    """Numbers before strings, each in natural order (so meetings 1..12 sort as numbers)."""
-    if isinstance(value, int | float | np.integer | np.floating):
-        return (0, float(value), "")
-    return (1, 0.0, str(value))
+    """Numbers before strings, each in natural order (meetings 1..12 sort as numbers,
+    "Interview 2" before "Interview 10")."""
+    return natural_key(value)
 
 
 def wide(table: pd.DataFrame, *, rows: str, columns: str, values: str) -> pd.DataFrame:
@@ -156,3 +156,77 @@ def wide(table: pd.DataFrame, *, rows: str, columns: str, values: str) -> pd.Dat
     col_order = list(dict.fromkeys(table[columns]))
     out = table.pivot(index=rows, columns=columns, values=values)
     return out.reindex(index=row_order, columns=col_order)
+
+
+def group_sizes(documents: pd.DataFrame, *, by: str, count: str = "cases") -> pd.Series:
+    """How many cases (or files) have each value of attribute ``by``: the denominators of a
+    code x attribute matrix.
+
+    Examples
+    --------
+    >>> docs = pd.DataFrame({"doc_id": ["i1", "i2", "i3"], "case": ["L", "S", "S"],
+    ...                      "site": ["north", "south", "south"]})
+    >>> group_sizes(docs, by="site").to_dict()
+    {'north': 1, 'south': 1}
+    >>> group_sizes(docs, by="site", count="files").to_dict()
+    {'north': 1, 'south': 2}
+    """
+    if count not in ("cases", "files"):
+        raise ValueError(f"count must be 'cases' or 'files'; got {count!r}")
+    unit = "case" if count == "cases" else "doc_id"
+    check_columns(documents, [by, unit], "group_sizes' documents table")
+    docs = documents[documents[by].notna() & documents[unit].notna()]
+    sizes = docs.groupby(by)[unit].nunique()
+    return sizes.reindex(sorted(sizes.index, key=_sort_key)).astype("int64").rename("group_size")
+
+
+def attribute_table(
+    codings: pd.DataFrame,
+    documents: pd.DataFrame,
+    *,
+    by: str,
+    count: str = "cases",
+    codes: str | Iterable[str] | None = None,
+    rollup: bool = False,
+    min_group: int = 5,
+) -> pd.DataFrame:
+    """Codes x the groups of one attribute, with each group's size and a percentage only
+    where the group is large enough to carry one.
+
+    Parameters
+    ----------
+    codings, documents, by, codes, rollup
+        As in :func:`matrix`.
+    count : {"cases", "files"}
+        Count participants (cases) or documents carrying each code in each group.
+    min_group : int
+        Groups with fewer cases (files) than this are flagged ``small_group`` and get no
+        percentage: 2 of 3 people is not 67% of anything.
+
+    Returns
+    -------
+    DataFrame
+        ``code, <by>, <count>, group_size, percent, small_group``: ``percent`` is
+        ``100 * count / group_size`` (NaN for small groups).
+
+    Examples
+    --------
+    >>> docs = pd.DataFrame({"doc_id": [f"i{k}" for k in range(7)],
+    ...                      "case": list("ABCDEFG"), "site": ["n"] * 5 + ["s"] * 2})
+    >>> c = pd.DataFrame({"doc_id": ["i0", "i1", "i5"], "start": [0] * 3, "end": [4] * 3,
+    ...                   "code": ["cost"] * 3, "coder": ["A"] * 3})
+    >>> t = attribute_table(c, docs, by="site", codes=["cost"])
+    >>> t[["site", "cases", "group_size", "percent", "small_group"]].values.tolist()
+    [['n', 2, 5, 40.0, False], ['s', 1, 2, nan, True]]
+    """
+    if count not in ("cases", "files"):
+        raise ValueError(f"count must be 'cases' or 'files'; got {count!r}")
+    table = matrix(codings, documents, by=by, count=count, codes=codes, rollup=rollup)
+    sizes = group_sizes(documents, by=by, count=count)
+    table = table[[c for c in table.columns if c in ("code", by, count)]].copy()
+    table["group_size"] = table[by].map(sizes).fillna(0).astype("int64")
+    table["small_group"] = table["group_size"] < min_group
+    with np.errstate(invalid="ignore", divide="ignore"):
+        percent = 100 * table[count] / table["group_size"].where(table["group_size"] > 0)
+    table["percent"] = percent.where(~table["small_group"])
+    return table[["code", by, count, "group_size", "percent", "small_group"]].reset_index(drop=True)

@@ -9,6 +9,7 @@ import pandas as pd
 
 from ..core.codes import select_codes
 from ..core.model import Corpus
+from ..core.sorting import natural_key
 from .exemplars import exemplars
 
 #: Optional columns of the codings that travel with each passage.
@@ -173,9 +174,10 @@ def framework_matrix(
             f"{', '.join(docs.columns)}"
         )
     frames = []
+    every = retrieve(codings, corpus, codes, context=0, attributes=()) if codes else None
     for code in codes:
-        found = retrieve(codings, corpus, code, context=0, attributes=())
-        found = found.drop_duplicates(["doc_id", "start", "end"])
+        inside = (every["code"] == code) | every["code"].str.startswith(code + "/")
+        found = every[inside].drop_duplicates(["doc_id", "start", "end"])
         found = found.assign(code=code).merge(
             docs[["doc_id"] + ([source] if source != "doc_id" else [])], on="doc_id"
         )
@@ -183,17 +185,18 @@ def framework_matrix(
     if not frames:
         return pd.DataFrame(columns=[rows, "code", "passages", "passages_text"])
     found = pd.concat(frames, ignore_index=True)
-    values = sorted(docs[source].dropna().unique(), key=str)
-    cells = {key: cell for key, cell in found.groupby([source, "code"], sort=False)}
+    values = sorted(docs[source].dropna().unique(), key=natural_key)
+    cells: dict[tuple, list[str]] = {}  # plain lists: thousands of cells stay fast
+    for value, code, text, doc in zip(
+        found[source], found["code"], found["text"], found["doc_id"], strict=True
+    ):
+        cells.setdefault((value, code), []).append(f"{text} [{doc}]")
     out = []
     for value in values:
         for code in codes:
-            cell = cells.get((value, code), found.iloc[:0])
-            shown = cell if max_passages is None else cell.head(max_passages)
-            text = separator.join(
-                f"{t} [{d}]" for t, d in zip(shown["text"], shown["doc_id"], strict=True)
-            )
-            out.append((value, code, len(cell), text))
+            cell = cells.get((value, code), [])
+            shown = cell if max_passages is None else cell[:max_passages]
+            out.append((value, code, len(cell), separator.join(shown)))
     return pd.DataFrame(out, columns=[rows, "code", "passages", "passages_text"]).astype(
         {"passages": "int64"}
     )

@@ -19,6 +19,7 @@ from ..io.storage import is_storage_error, storage_error
 
 #: Modules of this package that define commands, in the order ``--help`` lists them.
 COMMANDS = [
+    "init",
     "report",
     "code",
     "codebook",

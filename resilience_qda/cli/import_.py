@@ -21,6 +21,7 @@ from ..io import write_project
 from ..io.memos import memos_frame
 from ..io.names import check_file_name
 from ..io.project import current_or_new_project
+from ..io.scaffold import write_study_template
 from ..io.sources import TABLE_SUFFIXES
 from ..io.transaction import transaction
 from . import warn
@@ -96,6 +97,7 @@ def run(args) -> int:
         return 0
     root = Path(args.project)
     reports, found = [], None
+    new_folder = not (root / "sources").is_dir()
     # the whole read-modify-write holds the project's lock: two imports never lose a row,
     # and of two imports of one new document exactly one succeeds
     with transaction(root, command="import"):
@@ -126,6 +128,8 @@ def run(args) -> int:
                 ),
             )
         write_project(project, root)
+        if new_folder:
+            write_study_template(root)  # a new project gets the commented analysis plan
         if refi:
             from ..io.refi import save_exchange
 

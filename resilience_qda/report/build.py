@@ -6,14 +6,18 @@
     OUT/figures/*.png     300 dpi, and *.svg
     OUT/tables/*.csv      every table the report shows (and the longer ones it only links)
 
-Sections (:mod:`resilience_qda.report.sections`) are functions of the project that add
-tables, figures and quotations to a :class:`Report`. The folder is built beside ``OUT`` and
-swapped into its place when complete (:func:`resilience_qda.io.folders.staged_folder`), so
-an interrupted run leaves the old report or the new one, never a mix.
+The project's ``study.yaml`` (:mod:`resilience_qda.io.study`) says what to report. Sections
+(:mod:`resilience_qda.report.sections`) are functions of the project that add blocks to a
+:class:`~resilience_qda.report.document.Report`; the page is rendered from those blocks once,
+through a Jinja2 template (:mod:`resilience_qda.report.render`). The folder is built beside
+``OUT`` and swapped into its place when complete
+(:func:`resilience_qda.io.folders.staged_folder`), so an interrupted run leaves the old
+report or the new one, never a mix.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import multiprocessing as mp
@@ -33,12 +37,15 @@ from matplotlib.figure import Figure
 
 from ..core.errors import ProjectError
 from ..core.model import Project
+from ..core.progress import progress_bar
 from ..core.version import __version__
 from ..io.codebook import codebook_to_yaml
 from ..io.folders import put, staged_folder
+from ..io.study import Study, default_compare, read_study
 from ..privacy import pseudonymisation_note
-from .page import CSS, Report, esc, new_figure
-from .sections import SECTIONS, analysed_coder, corpus_section
+from .document import Report, new_figure
+from .render import render_page
+from .sections import SECTIONS, corpus_section
 
 FIG_DPI = 300
 #: No creation dates in the files, so the same inputs give the same figure bytes.
@@ -71,9 +78,7 @@ def provenance(project: Project, report: Report | None = None) -> pd.DataFrame:
         (
             "analysed coder",
             "coder",
-            (report.coder if report is not None else None)
-            or analysed_coder(project)
-            or "(no codings)",
+            (report.coder if report is not None else None) or "(no codings)",
         ),
         (
             "codebook",
@@ -94,6 +99,11 @@ def provenance(project: Project, report: Report | None = None) -> pd.DataFrame:
                 _sha(project.codings_of(coder).to_csv(index=False, lineterminator="\n").encode()),
             )
         )
+    study_file = Path(project.path) / "study.yaml" if project.path else None
+    if study_file is not None and study_file.is_file():
+        rows.append(("study", "study.yaml", _sha(study_file.read_bytes())))
+    else:
+        rows.append(("study", "study.yaml", "(none: every key inferred)"))
     rows += [("source", d.doc_id, _sha(d.text.encode("utf-8"))) for d in project.corpus]
     if report is not None:
         rows += [
@@ -189,6 +199,8 @@ def build_report(
     sections: list[Callable[[Project, Report], None]] | None = None,
     *,
     coder: str | None = None,
+    study: Study | None = None,
+    progress: bool | None = None,
 ) -> Path:
     """Write the evaluation report of ``project`` into folder ``out``; return ``report.html``.
 
@@ -201,12 +213,17 @@ def build_report(
     sections : list of callables, optional
         ``section(project, report)`` functions; default :data:`SECTIONS`.
     coder : str, optional
-        Whose codings the analysis uses; default the manual coder with the most codings.
+        Whose codings the analysis uses; overrides study.yaml's ``coder``.
+    study : Study, optional
+        The analysis plan; default the project's ``study.yaml`` (every key optional).
+    progress : bool, optional
+        A progress line on stderr: ``None`` (default) when someone is watching.
 
     Raises
     ------
     ProjectError
-        When ``coder`` has no codings in the project (the message lists the coders).
+        When the project has no documents, ``coder`` has no codings, or study.yaml names a
+        coder, branch or attribute the project lacks (the message names the key).
 
     Examples
     --------
@@ -215,20 +232,70 @@ def build_report(
     PosixPath('report/report.html')
     """
     out = Path(out)
-    title = f"Evaluation report: {Path(project.path).name if project.path else 'project'}"
+    where = project.path or "the project"
+    if not len(project.corpus):
+        raise ProjectError(
+            f"{where} has no documents (sources/ is empty), so there is nothing to report; "
+            f"add transcripts or notes with: resilience-qda import FILES... --project {where}"
+        )
     if coder is not None and coder not in project.coders:
         raise ProjectError(
-            f"coder {coder!r} has no codings in {project.path or 'the project'}; coders: "
+            f"coder {coder!r} has no codings in {where}; coders: "
             f"{', '.join(project.coders) or 'none yet'}"
         )
+    plan = study if study is not None else read_study(project.path)
+    if coder is not None:  # another coder: the coders compared with it are inferred again
+        plan = plan.resolve(project)
+        plan = dataclasses.replace(
+            plan,
+            coder=coder,
+            compare=default_compare(project.codings, coder),
+            notes={
+                **plan.notes,
+                "coder": "chosen for this report",
+                "compare": "default: other manual coders sharing documents",
+            },
+        )
+    plan = plan.resolve(project)
+    chosen = SECTIONS if sections is None else sections
+    bar = progress_bar(total=len(chosen) + 2, desc="report", unit="step", progress=progress)
     renderer = FigureRenderer()
-    report = Report(title, coder=coder or analysed_coder(project), on_figure=renderer.submit)
+    report = Report(plan.title, coder=plan.coder, study=plan, on_figure=renderer.submit)
+    report.statement = plan.statement(project.path)
     try:
-        for section in SECTIONS if sections is None else sections:
+        for section in chosen:
+            if bar is not None:
+                bar.set_postfix_str(getattr(section, "__name__", "section").replace("_", " "))
             section(project, report)
-    except BaseException:
+            if bar is not None:
+                bar.update()
+        _provenance_section(project, report)
+        if bar is not None:
+            bar.set_postfix_str("drawing figures")
+            bar.update()
+        rendered = renderer.results()
+        page = render_page(
+            report, {name: svg for name, (_, svg) in rendered.items()}, version=__version__
+        )
+        with staged_folder(out) as folder:
+            for name, table in report.tables.items():
+                csv = table.to_csv(index=False, lineterminator="\n").encode("utf-8")
+                put(folder, f"tables/{name}.csv", csv, shown=out)
+            for name, (png, svg) in rendered.items():
+                put(folder, f"figures/{name}.png", png, shown=out)
+                put(folder, f"figures/{name}.svg", svg, shown=out)
+            put(folder, "report.html", page.encode("utf-8"), shown=out)
+        target = out / "report.html"
+        if bar is not None:
+            bar.update()
+    finally:
         renderer.close()
-        raise
+        if bar is not None:
+            bar.close()
+    return target
+
+
+def _provenance_section(project: Project, report: Report) -> None:
     report.heading("Provenance")
     note = pseudonymisation_note(project)
     if note:
@@ -239,38 +306,15 @@ def build_report(
         "CSV named beside it."
     )
     report.table(
+        "study_plan",
+        report.study.to_frame(),
+        "The analysis plan: each study.yaml key, its value, and whether study.yaml set it or "
+        "the report inferred it.",
+        fold=False,
+    )
+    report.table(
         "provenance",
         provenance(project, report),
         "Inputs and their SHA-256 hashes; figures and the tables they draw.",
         max_rows=10_000,
     )
-
-    rendered = renderer.results()
-    with staged_folder(out) as folder:
-        for name, table in report.tables.items():
-            csv = table.to_csv(index=False, lineterminator="\n").encode("utf-8")
-            put(folder, f"tables/{name}.csv", csv, shown=out)
-        for name, (png, svg) in rendered.items():
-            put(folder, f"figures/{name}.png", png, shown=out)
-            put(folder, f"figures/{name}.svg", svg, shown=out)
-        put(folder, "report.html", _page(report, rendered).encode("utf-8"), shown=out)
-    return out / "report.html"
-
-
-def _page(report: Report, rendered: dict) -> str:
-    blocks = report.html_blocks({name: svg for name, (_, svg) in rendered.items()})
-    contents = "".join(
-        f"<li><a href='#{esc(b.split(chr(39))[1])}'>{esc(b.split('>', 1)[1][:-5])}</a></li>"
-        for b in report.blocks
-        if b.startswith("<h2 id='")
-    )
-    page = (
-        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
-        "<meta http-equiv='Content-Security-Policy' content=\"default-src 'none'; "
-        "img-src data:; style-src 'unsafe-inline'\">"
-        f"<title>{esc(report.title)}</title><style>{CSS}</style></head><body>"
-        f"<h1>{esc(report.title)}</h1>"
-        f"<p class='note'>resilience_qda {esc(__version__)}</p>"
-        f"<nav><ul>{contents}</ul></nav>" + "\n".join(blocks) + "</body></html>\n"
-    )
-    return page
