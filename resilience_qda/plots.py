@@ -567,6 +567,10 @@ def interval_chart(
 # --------------------------------------------------------------------------- methods charts
 
 
+#: Most documents named on a saturation curve's axis; longer curves name every k-th.
+MAX_TICK_LABELS = 50
+
+
 def saturation_curve(
     table: pd.DataFrame,
     *,
@@ -580,7 +584,8 @@ def saturation_curve(
 
     ``table`` is :func:`~resilience_qda.analysis.saturation.saturation`'s output. The
     ``"all"`` line is drawn black and thicker; ``branches`` picks the other lines (default
-    every branch in the table). Tick labels are the ``labels`` column (``doc_id``).
+    every branch in the table). Tick labels are the ``labels`` column (``doc_id``), every
+    k-th past :data:`MAX_TICK_LABELS` documents.
 
     Examples
     --------
@@ -627,6 +632,7 @@ def saturation_curve(
                 label=code_label(branch),
             )
         ticks = overall if len(overall) else table.drop_duplicates("order")
+        ticks = ticks.iloc[:: -(-len(ticks) // MAX_TICK_LABELS)]  # every k-th past the cap
         ax.set_xticks(ticks["order"], [plain(v) for v in ticks[labels]])
         ax.tick_params(axis="x", labelrotation=90, labelsize=8)
         ax.set_xlabel("documents in the order analysed")

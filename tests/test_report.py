@@ -353,6 +353,64 @@ def test_sample_report_keeps_every_section_it_had(sample_report):
     assert "<footer>Observation notes, meeting " in page
 
 
+def test_sample_report_shows_saturation_claims_and_triangulation(sample_report):
+    project, out, page = sample_report
+    headings = [html.unescape(h) for h in re.findall(r"<h[234][^>]*>(.*?)</h", page)]
+    for expected in ("Saturation", "Claims and counter-evidence",
+                     "Triangulation across kinds of data"):  # fmt: skip
+        assert expected in headings, expected
+    a = project.codings_of("A")
+    saturation = pd.read_csv(out / "tables" / "saturation.csv")
+    overall = saturation[saturation["branch"] == "all"]
+    assert overall["cumulative_codes"].iloc[-1] == a["code"].nunique() == 84
+    docs = project.corpus.documents
+    assert overall["doc_id"].tolist() == docs.sort_values("date", kind="stable")["doc_id"].tolist()
+    first = {code: docs.set_index("doc_id").loc[rows["doc_id"], "date"].min()
+             for code, rows in a.groupby("code")}  # fmt: skip
+    per_date = pd.Series(first).value_counts()
+    dated = overall.assign(date=docs.set_index("doc_id").loc[overall["doc_id"], "date"].values)
+    assert dated.groupby("date")["new_codes"].sum().to_dict() == {
+        d: int(per_date.get(d, 0)) for d in dated["date"]
+    }
+    assert {"themes", "counter-evidence"} <= set(saturation["branch"])
+
+    claims = pd.read_csv(out / "tables" / "claims.csv", keep_default_na=False)
+    assert len(claims) >= 8 and (claims["counter_passages"] > 0).sum() >= 8
+    ledger = rq.read_claims(project)
+    assert claims["claim_id"].tolist() == [c.id for c in ledger]
+    theme = ledger[0].supporting[0]  # themes/more-resourceful: every case that said it
+    mine = a[a["code"] == theme].merge(docs[["doc_id", "case"]], on="doc_id")
+    row = claims.set_index("claim_id").loc[ledger[0].id]
+    assert row["supporting_cases"] == mine["case"].nunique()
+    assert row["supporting_passages"] == len(mine.drop_duplicates(["doc_id", "start", "end"]))
+    quote = html.unescape(row["counter_quote"]).split(" […]")[0]
+    assert quote and quote[:60] in html.unescape(page)
+    assert "the report gives no verdict" in page
+
+    triangulation = pd.read_csv(out / "tables" / "triangulation.csv")
+    assert set(triangulation["kind"]) == {"interview", "observation"}
+    kinds = docs.set_index("doc_id")["kind"]
+    below = a[(a["code"] == theme) | a["code"].str.startswith(theme + "/")]
+    files = below.drop_duplicates("doc_id")["doc_id"].map(kinds).value_counts()
+    cells = triangulation[triangulation["code"] == theme].set_index("kind")
+    assert cells["files"].to_dict() == files.to_dict()
+    assert cells["documents"].to_dict() == kinds.value_counts().to_dict()
+
+
+def test_food_hub_report_gets_saturation_and_triangulation_and_no_ledger(food_hub_report):
+    project, out, page = food_hub_report
+    mine = project.codings_of("KM")
+    saturation = pd.read_csv(out / "tables" / "saturation.csv")
+    overall = saturation[saturation["branch"] == "all"]
+    assert overall["cumulative_codes"].iloc[-1] == mine["code"].nunique()
+    assert overall["doc_id"].tolist() == project.corpus.doc_ids  # no dates: project order
+    assert "in the project's order (no dates)" in html.unescape(page)
+    triangulation = pd.read_csv(out / "tables" / "triangulation.csv")
+    assert set(triangulation["kind"]) == {"interview", "focus_group"}
+    assert not (out / "tables" / "claims.csv").exists()
+    assert "Claims and counter-evidence" not in page
+
+
 def test_sample_report_opens_with_the_data_statement_and_a_summary_of_counts(sample_report):
     project, _, page = sample_report
     top = page.split("<main>", 1)[0]

@@ -15,14 +15,17 @@ from __future__ import annotations
 
 from .agreement import agreement_section
 from .branches import branch_section, branches_section
+from .claims import claims_section
 from .codebook import codebook_section, memos_section
 from .coding import coding_section
 from .common import MIN_GROUP
 from .corpus import corpus_section
 from .facets import facets_section
 from .limitations import limitations_section
+from .saturation import saturation_section
 from .stripes import stripes_section
 from .time import change_section
+from .triangulation import triangulation_section
 from .words import words_section
 
 #: The sections of the report, in order. Limitations come after every section that can
@@ -32,8 +35,11 @@ SECTIONS = [
     coding_section,
     branches_section,
     facets_section,
+    triangulation_section,
     change_section,
+    claims_section,
     agreement_section,
+    saturation_section,
     stripes_section,
     words_section,
     limitations_section,
@@ -48,12 +54,15 @@ __all__ = [
     "branch_section",
     "branches_section",
     "change_section",
+    "claims_section",
     "codebook_section",
     "coding_section",
     "corpus_section",
     "facets_section",
     "limitations_section",
     "memos_section",
+    "saturation_section",
     "stripes_section",
+    "triangulation_section",
     "words_section",
 ]

@@ -1,0 +1,70 @@
+"""Saturation: how many codes each document added, in the order the documents were analysed."""
+
+from __future__ import annotations
+
+from ...analysis.saturation import OVERALL, saturation
+from ...core.model import Project
+from ...plots import saturation_curve
+from ..document import Report, new_figure
+from .common import coder_codings, plural
+
+#: Codes still appearing in this last share of the documents: saturation not shown.
+LATE_SHARE = 0.2
+
+
+def saturation_section(project: Project, report: Report) -> None:
+    """New codes per document (overall and per reported branch), a table and a chart."""
+    title = "Saturation"
+    codings = coder_codings(project, report)
+    if report.coder is None or not len(codings):
+        report.skip(title, "left out: there are no codings yet.")
+        return
+    docs = project.corpus.documents
+    table = saturation(codings, docs, coder=report.coder)
+    table = table[table["branch"].isin([OVERALL, *report.study.sections])]
+    overall = table[table["branch"] == OVERALL].reset_index(drop=True)
+    n, total = len(overall), int(overall["cumulative_codes"].iloc[-1])
+    report.heading(title)
+    if not total:
+        report.text(f"Coder {report.coder} has no codes in the reported branches.")
+        return
+    dated = "date" in docs.columns and docs["date"].notna().any()
+    order = "by date" if dated else "in the project's order (no dates)"
+    last = overall[overall["new_codes"] > 0].iloc[-1]
+    after = n - int(last["order"])
+    half = int(overall["cumulative_codes"].iloc[(n - 1) // 2])
+    report.text(
+        f"Coder {report.coder} used {plural(total, 'distinct code')}. With the documents "
+        f"in the order they were analysed ({order}), the first half of them yielded {half} "
+        f"({half / total:.0%}) of those codes; the last new code appeared in document "
+        f"{int(last['order'])} of {n} ({last['doc_id']})"
+        + (f", and the {plural(after, 'document')} after it added none." if after else ".")
+        + " A codebook that stops growing on new documents is the usual, if rough, sign of "
+        "saturation; it says nothing about codes the codebook lacks."
+    )
+    report.fact(
+        f"Saturation: {total} codes; the last new one in document {int(last['order'])} of {n}."
+    )
+    if after < LATE_SHARE * n:
+        report.limitation(
+            f"Saturation is not shown: coder {report.coder}'s last new code appeared in "
+            f"document {int(last['order'])} of {n}, so further documents might add codes."
+        )
+    shown = ["order", "doc_id", *(["order_value"] if dated else []), "codes", "new_codes"]
+    report.table(
+        "saturation",
+        overall[[*shown, "cumulative_codes"]].rename(columns={"order_value": "date"}),
+        "New codes per document, all reported branches; saturation.csv also counts each "
+        "branch on its own and names the new codes.",
+        max_rows=n,
+    )
+    report.tables["saturation"] = table.reset_index(drop=True)
+    fig, ax = new_figure((min(12.0, max(6.5, 0.25 * n + 2)), 3.6))
+    saturation_curve(table, ax=ax, branches=list(report.study.sections), title=title)
+    report.figure(
+        "saturation",
+        fig,
+        "Codes found so far (lines: all codes and each branch) and the new codes each "
+        "document added (bars).",
+        table="saturation",
+    )
