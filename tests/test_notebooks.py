@@ -30,7 +30,7 @@ def code_of(path: Path) -> str:
 def test_there_are_notebooks():
     names = {p.name for p in NOTEBOOKS}
     assert {"01_corpus.ipynb", "03_themes.ipynb", "06_report_figures.ipynb"} <= names
-    assert len(NOTEBOOKS) == 8
+    assert len(NOTEBOOKS) == 9
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])

@@ -84,4 +84,8 @@ def _where(row: pd.Series, side: str, docs: pd.DataFrame) -> dict:
         "speaker": row[f"{side}_quote_speaker"],
     }
     attributes = docs.loc[doc_id].to_dict() if doc_id in docs.index else {}
-    return {**attributes, **place, "case": row[f"{side}_quote_case"] or attributes.get("case")}
+    # the voice quoted (a participant named in notes), else the document's case
+    case = row[f"{side}_quote_case"]
+    if not (isinstance(case, str) and case):
+        case = attributes.get("case")
+    return {**attributes, **place, "case": case}
