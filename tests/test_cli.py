@@ -71,9 +71,9 @@ def test_bad_input_is_a_message_and_exit_status_1(tmp_path, capsys):
     assert "no such project folder" in capsys.readouterr().err
 
 
-def test_report_on_a_project_writes_html_figures_and_tables(tmp_path, sample_path):
-    out = tmp_path / "report"
-    assert main(["report", str(sample_path), "--out", str(out)]) == 0
+def test_report_on_a_project_writes_html_figures_and_tables(tmp_path, food_hub_path):
+    out = tmp_path / "report"  # the small second project: the sample's report has its own tests
+    assert main(["report", str(food_hub_path), "--out", str(out)]) == 0
     html = (out / "report.html").read_text()
     assert "<img" in html and "Provenance" in html
     assert list((out / "figures").glob("*.png")) and list((out / "figures").glob("*.svg"))
