@@ -6,6 +6,7 @@ from __future__ import annotations
 import warnings
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from resilience_qda.analysis.words import keyword_in_context, word_frequencies
@@ -139,6 +140,20 @@ def test_words_are_counted_in_each_documents_language():
     assert "og" not in freq and "the" not in freq
 
 
+def test_a_declared_language_is_only_the_fallback_for_documents_of_unknown_language():
+    from resilience_qda.coding.tokens import token_counts
+
+    short = Document("q-01", "Ja. Nej. Måske.", {"kind": "interview"})  # undetermined
+    mixed = Corpus([*corpus(), short])
+    table = token_counts(mixed, language="en")
+    assert dict(table.groupby("doc_id")["language"].first()) == {
+        "da-01": "da", "en-01": "en", "q-01": "en"
+    }  # fmt: skip
+    freq = word_frequencies(table).set_index("lemma")["count"]
+    assert "og" not in freq  # Danish text keeps its own stop words under a declared "en"
+    assert token_counts(Corpus([short]), language="da")["language"].unique().tolist() == ["da"]
+
+
 def test_data_stays_data_in_word_counts_and_kwic():
     table = tokens(corpus())
     assert table[table["text"] == "data"]["lemma"].unique().tolist() == ["data"]
@@ -188,3 +203,15 @@ def test_import_stores_languages_and_code_respects_them(tmp_path, capsys):
     assert "interview-da" in coded and "okonomi" in coded and "interview-en" not in coded
     assert main(["code", str(project), "-o", str(out), "--all-languages", "--no-progress"]) == 0
     assert "interview-da" in out.read_text()
+
+    # the rules read only the English interview: scoring them leaves the Danish one out
+    both = pd.read_csv(out)
+    both.assign(coder="M", source="manual").to_csv(tmp_path / "manual.csv", index=False)
+    assert main(["code", str(project), "-o", str(tmp_path / "rules.csv"), "--no-progress"]) == 0
+    capsys.readouterr()
+    args = ["score", str(project), "--coder", str(tmp_path / "rules.csv"), "--reference",
+            str(tmp_path / "manual.csv"), "-o", str(tmp_path / "s.csv")]  # fmt: skip
+    assert main(args) == 0
+    err = capsys.readouterr().err
+    assert "scored over 1 of 2 documents" in err and "1 it left out is not scored" in err
+    assert pd.read_csv(tmp_path / "s.csv")["reference_only"].sum() == 0  # no Danish misses

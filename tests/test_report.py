@@ -274,6 +274,33 @@ def test_a_pseudonymised_project_says_so_with_the_key_version_only(tmp_path):
     assert "were pseudonymised" not in plain
 
 
+def test_a_claim_whose_scope_matches_nothing_is_a_limitation_and_a_broken_ledger_an_error(
+    tmp_path,
+):
+    root = small_project(tmp_path, hostile=False)
+    (root / "claims.yaml").write_text(
+        "claims:\n"
+        "  - id: resourceful\n"
+        "    claim: The framework made practitioners more resourceful.\n"
+        "    supporting: [themes/more-resourceful]\n"
+        "  - id: typo\n"
+        "    claim: Social workers became more reflexive.\n"
+        "    supporting: [themes/more-reflexive]\n"
+        "    where: {sector: [socal work]}\n",
+        encoding="utf-8",
+    )
+    page = build_report(rq.read_project(root), tmp_path / "out").read_text(encoding="utf-8")
+    limits = html.unescape(re.search(r'id="limitations".*?</ul>', page, re.S).group(0))
+    assert "Claim typo: its scope (sector = socal work) matches no document" in limits
+    assert "Claim resourceful" not in limits
+    (root / "claims.yaml").write_text(
+        "claims:\n  - claim: x\n    supporting: [themes/no-such-theme]\n", encoding="utf-8"
+    )
+    with pytest.raises(rq.ClaimsError, match="no-such-theme"):
+        build_report(rq.read_project(root), tmp_path / "out2")
+    assert not (tmp_path / "out2").exists()
+
+
 def test_an_empty_project_is_a_clear_error_not_a_traceback(tmp_path, capsys):
     root = tmp_path / "empty"
     (root / "sources").mkdir(parents=True)

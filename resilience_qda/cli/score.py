@@ -73,10 +73,27 @@ def _codings_of(label: str, project, *, origin: str):
     return project.codings_of(label)
 
 
+def _read_by_rules(project) -> list[str]:
+    """The documents an automatic coder of the project's codebook reads: those in the
+    codebook's language or of undetermined language (``code`` leaves the others out)."""
+    import warnings
+
+    from ..coding.languages import InLanguage, codebook_language
+
+    with warnings.catch_warnings():  # the skipped documents are named in the rule's words
+        warnings.simplefilter("ignore")
+        return [d.doc_id for d in InLanguage(project.corpus, codebook_language(project.codebook))]
+
+
 def run(args) -> int:
     import pandas as pd
 
-    from ..core.scoring import score_coder, scored_documents, scoring_units
+    from ..core.scoring import (
+        AUTOMATIC_SOURCES,
+        score_coder,
+        scored_documents,
+        scoring_units,
+    )
     from ..io import read_project
     from ..io.atomic import write_text
     from . import warn
@@ -91,7 +108,11 @@ def run(args) -> int:
     clash = names & set(mine["coder"])
     if clash:
         raise CodingsError(f"--coder and --reference are the same coder ({', '.join(clash)})")
-    documents, rule = scored_documents(mine, ref, project.corpus.doc_ids, rule=args.documents)
+    automatic = {*mine["source"], *ref["source"]} & AUTOMATIC_SOURCES
+    read = _read_by_rules(project) if automatic else None
+    documents, rule = scored_documents(
+        mine, ref, project.corpus.doc_ids, rule=args.documents, read=read
+    )
     if not documents:
         raise CodingsError(
             f"--coder {args.coder!r} and --reference {args.reference!r} coded no document in "
@@ -116,7 +137,8 @@ def run(args) -> int:
     )
     print(
         f"{len(table)} codes over {len(documents)} documents, {len(units)} "
-        f"{args.unit} units; where the reference coded: mean F1 "
+        f"{args.unit} units ({'with' if args.interviewer else 'without'} interviewer turns; "
+        "`agreement` counts every unit); where the reference coded: mean F1 "
         f"{pd.to_numeric(scored['f1']).mean():.3f}, mean kappa "
         f"{pd.to_numeric(scored['kappa']).mean():.3f}",
         file=sys.stderr,

@@ -28,7 +28,12 @@ COUNTS_COLUMNS = ("doc_id", "lemma", "is_stop", "is_alpha", "interviewer", "coun
 
 
 def tokens(
-    corpus: Corpus, *, nlp=None, batch_size: int = 16, lemmas: str = "written"
+    corpus: Corpus,
+    *,
+    nlp=None,
+    language: str | None = None,
+    batch_size: int = 16,
+    lemmas: str = "written",
 ) -> pd.DataFrame:
     """Tokenise and lemmatise every document of ``corpus``, each in its own language.
 
@@ -40,6 +45,9 @@ def tokens(
         attribute, else detected), the offline pipeline of
         :func:`resilience_qda.coding.nlp.make_nlp` for that language (blank spaCy,
         lower-case lookup lemmas from ``spacy-lookups-data``).
+    language : str, optional
+        The language of documents whose own is unknown (no attribute, too short to
+        detect); default: the corpus' most common language, else ``en``.
     batch_size : int
         Documents per spaCy batch.
     lemmas : {"written", "lookup"}
@@ -79,7 +87,7 @@ def tokens(
     turns = _turns_by_doc(corpus)
     parts: list[tuple | None] = [None] * len(docs)
     languages: dict[str, int] = {}
-    for i, lang, words in _token_stream(docs, nlp, batch_size):
+    for i, lang, words in _token_stream(docs, nlp, batch_size, language):
         n = len(words)
         starts = np.fromiter((t.idx for t in words), dtype="int64", count=n)
         texts = [t.text for t in words]
@@ -122,13 +130,18 @@ def tokens(
 
 
 def token_counts(
-    corpus: Corpus, *, nlp=None, batch_size: int = 16, lemmas: str = "written"
+    corpus: Corpus,
+    *,
+    nlp=None,
+    language: str | None = None,
+    batch_size: int = 16,
+    lemmas: str = "written",
 ) -> pd.DataFrame:
     """How often each lemma occurs in each document, counted in one streaming pass.
 
     The table :func:`resilience_qda.analysis.words.word_frequencies` needs, without a row
     per token: memory grows with the distinct words of each document, not with its length.
-    Lemmas as in :func:`tokens`.
+    ``nlp``, ``language`` and lemmas as in :func:`tokens`.
 
     Returns
     -------
@@ -148,7 +161,7 @@ def token_counts(
     turns = _turns_by_doc(corpus)
     counted: list[tuple] = []
     written: dict[str, set[str]] = {}
-    for i, lang, words in _token_stream(docs, nlp, batch_size):
+    for i, lang, words in _token_stream(docs, nlp, batch_size, language):
         starts = np.fromiter((t.idx for t in words), dtype="int64", count=len(words))
         flags = _interviewer(starts, turns.get(docs[i].doc_id))
         seen = written.setdefault(lang, set())
@@ -190,9 +203,12 @@ def _compact(codes: np.ndarray, categories: pd.Index) -> pd.Categorical:
     return pd.Categorical.from_codes(inverse.astype("int32"), categories[used])
 
 
-def _token_stream(docs: list[Document], nlp, batch_size: int) -> Iterator[tuple[int, str, list]]:
+def _token_stream(
+    docs: list[Document], nlp, batch_size: int, language: str | None = None
+) -> Iterator[tuple[int, str, list]]:
     """``(index, language, tokens that are not white space)`` of every document, one spaCy
-    batch at a time, grouped by language (one pipeline per language)."""
+    batch at a time, grouped by language (one pipeline per language); ``language`` for the
+    documents whose own is unknown."""
     from .languages import document_language
     from .nlp import make_nlp
 
@@ -202,7 +218,7 @@ def _token_stream(docs: list[Document], nlp, batch_size: int) -> Iterator[tuple[
     else:
         found = [document_language(d) for d in docs]
         known = Counter(lang for lang in found if lang)
-        fallback = known.most_common(1)[0][0] if known else "en"
+        fallback = language or (known.most_common(1)[0][0] if known else "en")
         for i, lang in enumerate(found):
             groups.setdefault(lang or fallback, []).append(i)
     for lang, members in groups.items():

@@ -192,6 +192,7 @@ def scored_documents(
     doc_ids: Iterable[str],
     *,
     rule: str = "both",
+    read: Iterable[str] | None = None,
 ) -> tuple[list[str], str]:
     """The documents to score a coder over, and a sentence saying which and why.
 
@@ -210,6 +211,9 @@ def scored_documents(
     rule : {"both", "reference", "all"}
         ``both``: documents both coded; ``reference``: documents the reference coded;
         ``all``: every document.
+    read : iterable of str, optional
+        The documents an automatic coder read (e.g. those in its codebook's language: the
+        rules leave the others out); default every document.
 
     Returns
     -------
@@ -225,6 +229,9 @@ def scored_documents(
     >>> rules = pd.DataFrame({"doc_id": ["d4"], "source": "rules"})
     >>> scored_documents(rules, a, ["d1", "d2", "d3", "d4"])[0]
     ['d1', 'd2', 'd3']
+    >>> scored_documents(rules, a, ["d1", "d2", "d3", "d4"], read=["d1", "d3", "d4"])
+    (['d1', 'd3'], 'the documents both coded (an automatic coder counts as having coded every \
+document it read, so: the documents the reference coded; 1 it left out is not scored)')
     """
     if rule not in DOCUMENT_RULES:
         raise ValueError(f"rule must be one of {', '.join(DOCUMENT_RULES)}; got {rule!r}")
@@ -234,19 +241,26 @@ def scored_documents(
     ref_docs = set(reference["doc_id"])
     if rule == "reference":
         return [d for d in doc_ids if d in ref_docs], "the documents the reference coded"
+    seen = set(doc_ids if read is None else read)
     if _automatic(coder):
-        return (
-            [d for d in doc_ids if d in ref_docs],
+        both = [d for d in doc_ids if d in ref_docs]
+        return [d for d in both if d in seen], (
             "the documents both coded (an automatic coder counts as having coded every "
-            "document, so: the documents the reference coded)",
+            "document it read, so: the documents the reference coded" + _left_out(both, seen)
         )
     mine = set(coder["doc_id"])
     if _automatic(reference):
-        return [d for d in doc_ids if d in mine], (
+        both = [d for d in doc_ids if d in mine]
+        return [d for d in both if d in seen], (
             "the documents both coded (an automatic reference counts as having coded every "
-            "document, so: the documents the coder coded)"
+            "document it read, so: the documents the coder coded" + _left_out(both, seen)
         )
     return [d for d in doc_ids if d in mine and d in ref_docs], "the documents both coded"
+
+
+def _left_out(documents: list[str], read: set[str]) -> str:
+    n = sum(d not in read for d in documents)
+    return f"; {n} it left out {'is' if n == 1 else 'are'} not scored)" if n else ")"
 
 
 def _automatic(codings: pd.DataFrame) -> bool:

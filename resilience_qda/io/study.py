@@ -3,7 +3,7 @@
 Every key is optional; without the file, or without a key, :meth:`Study.resolve` infers a
 default from the project's codebook, codings and attribute tables::
 
-    title: Community of practice evaluation   # report title (default: the folder name)
+    title: Community of practice evaluation   # report title (default: "Evaluation report: FOLDER")
     coder: A                 # whose codings are analysed (default: the manual coder with most)
     compare: [B]             # coders compared with `coder` (default: other manual coders
                              # sharing documents with it)
@@ -65,6 +65,8 @@ CATEGORIES = (2, 12)
 #: Columns that are never default attributes (ids, sizes, dates, free text).
 _NOT_ATTRIBUTES = {
     "doc_id",
+    "kind",  # kinds of data are triangulated, not crossed with codes as a group
+    "language",
     "case",
     "n_chars",
     "n_words",
@@ -243,7 +245,7 @@ quote, language, data_statement
         title = self.title or (
             f"Evaluation report: {root.name}" if root is not None else "Evaluation report"
         )
-        note("title", self.title is not None, "the project folder's name")
+        note("title", self.title is not None, "Evaluation report: FOLDER")
 
         coders = list(project.coders)
         if self.coder is not None:

@@ -127,7 +127,8 @@ def _render(fig: Figure) -> tuple[bytes, bytes]:
         metadata=_METADATA["png"],
         pil_kwargs={"compress_level": 1},  # fast; the files are ~25% larger than level 6
     )
-    fig.savefig(svg, format="svg", bbox_inches=bbox, metadata=_METADATA["svg"])
+    with matplotlib.rc_context({"svg.hashsalt": "resilience-qda"}):  # fixed clip-path ids
+        fig.savefig(svg, format="svg", bbox_inches=bbox, metadata=_METADATA["svg"])
     return png.getvalue(), svg.getvalue()
 
 

@@ -152,7 +152,8 @@ def _pair(project: Project, report: Report, coder: str, other: str, unit: str) -
     if len(low):
         names = ", ".join(low["name"].head(10)) + (", ..." if len(low) > 10 else "")
         report.limitation(
-            f"{plural(len(low), 'code')} have Cohen's kappa below {LOW_KAPPA} between {coder} and "
+            f"{plural(len(low), 'code')} {'has' if len(low) == 1 else 'have'} Cohen's kappa "
+            f"below {LOW_KAPPA} between {coder} and "
             f"{other} ({names}): findings resting on them rest on a reading the coders did not "
             "share."
         )

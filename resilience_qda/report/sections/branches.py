@@ -204,7 +204,8 @@ def _attribute_part(project, report, codings, branch, codes, attribute) -> None:
             f"{plural(len(small), 'group')} ({', '.join(map(str, small.index))})."
         )
         report.limitation(
-            f"{attribute}: {plural(len(small), 'group')} of {len(sizes)} have fewer than "
+            f"{attribute}: {plural(len(small), 'group')} of {len(sizes)} "
+            f"{'has' if len(small) == 1 else 'have'} fewer than "
             f"{MIN_GROUP} {what} ({', '.join(f'{v}: {int(n)}' for v, n in small.items())}); "
             "their counts are shown without percentages and say little about the group."
         )

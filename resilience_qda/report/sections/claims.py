@@ -37,6 +37,11 @@ def claims_section(project: Project, report: Report) -> None:
         "the analyst's job: the report gives no verdict."
     )
     report.fact(f"Claims: {len(table)} in the ledger, {countered} with counter-evidence.")
+    for row in table[table["documents_in_scope"] == 0].itertuples(index=False):
+        report.limitation(
+            f"Claim {row.claim_id}: its scope ({row.scope}) matches no document, so it has "
+            f"no evidence either way; check the values under `where` in {CLAIMS_FILE}."
+        )
     shown = table[
         ["claim_id", "scope", *[f"{s}_{w}" for s in SIDES for w in ("cases", "passages")]]
     ]

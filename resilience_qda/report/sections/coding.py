@@ -59,7 +59,11 @@ def coding_section(project: Project, report: Report) -> None:
         "code here; the sections below add children to their parents.",
         max_rows=len(used),
     )
+    codes_used = used["code"].astype(str).tolist()
     unused = table[table["references"] == 0]
+    unused = unused[  # a branch whose codes were used is not "unused"
+        [not any(u.startswith(f"{c}/") for u in codes_used) for c in unused["code"].astype(str)]
+    ]
     if len(unused):
         report.text(
             f"{plural(len(unused), 'code')} of the codebook {'was' if len(unused) == 1 else 'were'}"

@@ -57,7 +57,8 @@ def corpus_section(project: Project, report: Report) -> None:
             notes = []
             if len(small):
                 notes.append(
-                    f"{len(small)} of {len(table)} groups have fewer than {MIN_GROUP} cases; "
+                    f"{len(small)} of {plural(len(table), 'group')} "
+                    f"{'has' if len(small) == 1 else 'have'} fewer than {MIN_GROUP} cases; "
                     "the report gives counts, not percentages, for them."
                 )
             report.table(

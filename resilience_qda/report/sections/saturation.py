@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pandas as pd
+
 from ...analysis.saturation import OVERALL, saturation
 from ...core.model import Project
 from ...plots import saturation_curve
@@ -20,7 +22,8 @@ def saturation_section(project: Project, report: Report) -> None:
         report.skip(title, "left out: there are no codings yet.")
         return
     docs = project.corpus.documents
-    table = saturation(codings, docs, coder=report.coder)
+    by, order = analysis_attribute(docs, report.study.time)
+    table = saturation(codings, docs, order=by or list(docs["doc_id"]), coder=report.coder)
     table = table[table["branch"].isin([OVERALL, *report.study.sections])]
     overall = table[table["branch"] == OVERALL].reset_index(drop=True)
     n, total = len(overall), int(overall["cumulative_codes"].iloc[-1])
@@ -28,8 +31,6 @@ def saturation_section(project: Project, report: Report) -> None:
     if not total:
         report.text(f"Coder {report.coder} has no codes in the reported branches.")
         return
-    dated = "date" in docs.columns and docs["date"].notna().any()
-    order = "by date" if dated else "in the project's order (no dates)"
     last = overall[overall["new_codes"] > 0].iloc[-1]
     after = n - int(last["order"])
     half = int(overall["cumulative_codes"].iloc[(n - 1) // 2])
@@ -50,10 +51,10 @@ def saturation_section(project: Project, report: Report) -> None:
             f"Saturation is not shown: coder {report.coder}'s last new code appeared in "
             f"document {int(last['order'])} of {n}, so further documents might add codes."
         )
-    shown = ["order", "doc_id", *(["order_value"] if dated else []), "codes", "new_codes"]
+    shown = ["order", "doc_id", *(["order_value"] if by else []), "codes", "new_codes"]
     report.table(
         "saturation",
-        overall[[*shown, "cumulative_codes"]].rename(columns={"order_value": "date"}),
+        overall[[*shown, "cumulative_codes"]].rename(columns={"order_value": by}),
         "New codes per document, all reported branches; saturation.csv also counts each "
         "branch on its own and names the new codes.",
         max_rows=n,
@@ -67,4 +68,29 @@ def saturation_section(project: Project, report: Report) -> None:
         "Codes found so far (lines: all codes and each branch) and the new codes each "
         "document added (bars).",
         table="saturation",
+    )
+
+
+def analysis_attribute(docs: pd.DataFrame, time: list[str]) -> tuple[str | None, str]:
+    """The attribute the documents were analysed by, and how to say so: ``date`` or one of
+    study.yaml's ``time`` attributes, whichever most documents have (``date`` on a tie);
+    ``None`` (the project's order) when no document has any.
+
+    >>> docs = pd.DataFrame({"doc_id": ["a", "b", "c"], "date": [None, "2020-01-02", None],
+    ...                      "wave": [1, 2, 2]})
+    >>> analysis_attribute(docs, ["wave"])
+    ('wave', 'by wave')
+    >>> analysis_attribute(docs, [])
+    ('date', 'by date; the 2 documents without one last')
+    >>> analysis_attribute(docs[["doc_id"]], ["wave"])
+    (None, "in the project's order (no dates)")
+    """
+    candidates = [c for c in dict.fromkeys(["date", *time]) if c in docs.columns]
+    have = {c: int(docs[c].notna().sum()) for c in candidates}
+    best = max(candidates, key=have.__getitem__, default=None)
+    if best is None or not have[best]:
+        return None, "in the project's order (no dates)"
+    missing = len(docs) - have[best]
+    return best, f"by {best.replace('_', ' ')}" + (
+        f"; the {plural(missing, 'document')} without one last" if missing else ""
     )

@@ -40,8 +40,8 @@ def triangulation_section(project: Project, report: Report) -> None:
     }
     report.text(
         f"The documents are {', '.join(plural(int(sizes[k]), _words(k)) for k in kinds)}. "
-        f"{(spread > 1).sum()} of {len(spread)} coded codes occur in more than one kind of "
-        "data; a code found in both what participants said and what was observed rests on "
+        f"{(spread > 1).sum()} of the {len(spread)} codes with codings occur in more than one "
+        "kind of data; a code found in both what participants said and what was observed rests on "
         "two kinds of evidence."
         + "".join(f" Only in {_words(k)}s: {', '.join(v)}." for k, v in only.items() if v)
     )

@@ -9,21 +9,14 @@ from ..document import Report, new_figure
 from .common import table_name
 
 
-def _nlp(report: Report):
-    """The pipeline for study.yaml's ``language`` when it was declared; otherwise ``None``:
-    each document is read in its own language (its attribute, else detected)."""
-    if not report.study.how("language").startswith("set"):
-        return None
-    from ...coding.nlp import make_nlp
-
-    return make_nlp(language=report.study.language)
-
-
 def words_section(project: Project, report: Report) -> None:
     """The 25 most frequent lemmas, and per group of the first declared attribute."""
     from ...coding.tokens import token_counts
 
-    table = token_counts(project.corpus, nlp=_nlp(report))
+    # each document in its own language (its attribute, else detected); study.yaml's
+    # language only for documents whose own is unknown
+    declared = report.study.how("language").startswith("set")
+    table = token_counts(project.corpus, language=report.study.language if declared else None)
     top = word_frequencies(table, top=25)
     title = "Words"
     if not len(top):
