@@ -42,12 +42,16 @@ def codebook_section(project: Project, report: Report) -> None:
         ),
         table="codebook",
     )
+    negative = "negative" in book and bool(book["negative"].any())
     report.table(
         "codebook",
-        book[["code", "name", "description"]],
-        "Every code: path, name and description.",
+        book[["code", "name", *(["negative"] if negative else []), "description"]],
+        "Every code: path, name"
+        + (", whether it is negative (disconfirming: its passages count against claims)"
+           if negative else "")
+        + " and description.",
         max_rows=len(book),
-    )
+    )  # fmt: skip
 
 
 def memos_section(project: Project, report: Report) -> None:
