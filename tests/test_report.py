@@ -731,3 +731,21 @@ def test_an_own_codebook_with_a_second_coder_gets_its_agreement(food_hub_path, t
     pd.testing.assert_frame_equal(shown.sort_index()[columns], cli.sort_index()[columns])
     assert shown.loc["challenges/time-pressure", "c"] == 1  # JS's different reading, counted
     assert "rests on the 4 documents both coded, of 12" in page
+
+
+def test_a_progress_bar_starts_no_thread_so_the_report_still_draws_in_workers(capsys):
+    import threading
+
+    from resilience_qda.core.progress import progress_bar
+    from resilience_qda.report.build import FigureRenderer
+
+    before = threading.active_count()
+    bar = progress_bar(total=2, desc="report", progress=True)
+    try:
+        assert threading.active_count() == before  # tqdm's monitor thread would stop forking
+        if before == 1 and (os.cpu_count() or 1) > 1:
+            renderer = FigureRenderer()
+            assert renderer.pool is not None
+            renderer.close()
+    finally:
+        bar.close()

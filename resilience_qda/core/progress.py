@@ -57,6 +57,9 @@ def progress_bar(
         return None
     from tqdm.auto import tqdm
 
+    # no monitor thread: a process with a second thread must not fork (the report draws
+    # its figures in forked workers, the rule coder codes in them)
+    tqdm.monitor_interval = 0
     if total is None and iterable is not None and hasattr(iterable, "__len__"):
         total = len(iterable)
     return tqdm(total=total, unit=unit, desc=desc, file=sys.stderr, leave=False)
