@@ -157,11 +157,11 @@ if source.endswith(".jsonl"):
         from resilience_qda.coding.rules import iter_codings
         import pandas as pd
         def parts(frames, rows=250_000):
-            buf = []
+            buf, n = [], 0  # a running count: summing the buffer each time is quadratic
             for f in frames:
-                buf.append(f)
-                if sum(map(len, buf)) >= rows:
-                    yield pd.concat(buf, ignore_index=True); buf = []
+                buf.append(f); n += len(f)
+                if n >= rows:
+                    yield pd.concat(buf, ignore_index=True); buf, n = [], 0
             if buf:
                 yield pd.concat(buf, ignore_index=True)
         write_parquet_parts(parts(iter_codings(docs, progress=False)), output)
