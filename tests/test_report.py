@@ -22,7 +22,13 @@ import resilience_qda as rq
 from resilience_qda.cli import main
 from resilience_qda.core.model import Corpus, Document, Project
 from resilience_qda.report import build_report
-from resilience_qda.report.sections import branches_section, codebook_section, coding_section
+from resilience_qda.report.sections import (
+    branches_section,
+    claims_section,
+    codebook_section,
+    coding_section,
+    limitations_section,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 # the small projects use two codes the built-in codebook lacks (listed, kept): not news here
@@ -274,6 +280,10 @@ def test_a_pseudonymised_project_says_so_with_the_key_version_only(tmp_path):
     assert "were pseudonymised" not in plain
 
 
+def _never(project, report):
+    raise AssertionError("a section ran")
+
+
 def test_a_claim_whose_scope_matches_nothing_is_a_limitation_and_a_broken_ledger_an_error(
     tmp_path,
 ):
@@ -289,15 +299,17 @@ def test_a_claim_whose_scope_matches_nothing_is_a_limitation_and_a_broken_ledger
         "    where: {sector: [socal work]}\n",
         encoding="utf-8",
     )
-    page = build_report(rq.read_project(root), tmp_path / "out").read_text(encoding="utf-8")
+    only = [claims_section, limitations_section]
+    page = build_report(rq.read_project(root), tmp_path / "out", sections=only)
+    page = page.read_text(encoding="utf-8")
     limits = html.unescape(re.search(r'id="limitations".*?</ul>', page, re.S).group(0))
     assert "Claim typo: its scope (sector = socal work) matches no document" in limits
     assert "Claim resourceful" not in limits
     (root / "claims.yaml").write_text(
         "claims:\n  - claim: x\n    supporting: [themes/no-such-theme]\n", encoding="utf-8"
     )
-    with pytest.raises(rq.ClaimsError, match="no-such-theme"):
-        build_report(rq.read_project(root), tmp_path / "out2")
+    with pytest.raises(rq.ClaimsError, match="no-such-theme"):  # before any section runs
+        build_report(rq.read_project(root), tmp_path / "out2", sections=[_never])
     assert not (tmp_path / "out2").exists()
 
 

@@ -39,6 +39,7 @@ from ..core.errors import ProjectError
 from ..core.model import Project
 from ..core.progress import progress_bar
 from ..core.version import __version__
+from ..io.claims import CLAIMS_FILE, read_claims
 from ..io.codebook import codebook_to_yaml
 from ..io.folders import put, staged_folder
 from ..io.study import Study, default_compare, read_study
@@ -225,6 +226,8 @@ def build_report(
     ProjectError
         When the project has no documents, ``coder`` has no codings, or study.yaml names a
         coder, branch or attribute the project lacks (the message names the key).
+    ClaimsError
+        When the project's claims.yaml is broken (the message names the claim and key).
 
     Examples
     --------
@@ -258,6 +261,8 @@ def build_report(
             },
         )
     plan = plan.resolve(project)
+    if project.path is not None and (Path(project.path) / CLAIMS_FILE).is_file():
+        read_claims(project)  # a broken ledger stops the report before any work, naming it
     chosen = SECTIONS if sections is None else sections
     bar = progress_bar(total=len(chosen) + 2, desc="report", unit="step", progress=progress)
     renderer = FigureRenderer()
