@@ -248,8 +248,12 @@ def test_sheet_commands_round_trip_through_a_project_folder(project, tmp_path, c
     )
     root = write_project(dataclasses.replace(project, codebook=small), tmp_path / "proj")
     out = tmp_path / "for-B.xlsx"
+    a_file = root / "codings" / "A.csv"
+    a_file.write_text(a_file.read_text().replace("\n", "\r\n"))  # as a spreadsheet saves it
+    a_bytes = a_file.read_bytes()
     assert main(["sheet", "export", str(root), "-o", str(out), "--coder", "A"]) == 0
     assert main(["sheet", "import", str(out), "--project", str(root), "--coder", "B"]) == 0
+    assert a_file.read_bytes() == a_bytes  # another coder's file is left as it was
     back = read_project(root)
     assert back.coders == ["A", "B"]
     a, b = back.codings_of("A"), back.codings_of("B")

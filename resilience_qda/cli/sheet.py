@@ -129,6 +129,7 @@ def _import(args) -> int:
     )
     if args.dry_run:
         return 0
-    updated = dataclasses.replace(project, codebook=found.codebook, codings=codings)
+    mine = codings[codings["coder"] == args.coder]  # other coders' files stay byte for byte
+    updated = dataclasses.replace(project, codebook=found.codebook, codings=mine)
     write_project(updated, args.project)
     return 0
