@@ -153,18 +153,9 @@ if source.endswith(".jsonl"):
     from resilience_qda.io.parquet import write_parquet_parts
     with open(source, encoding="utf-8") as fh:
         docs = [rq.Document(**json.loads(line)) for line in fh]
-    if address == "local":
-        from resilience_qda.coding.rules import iter_codings
-        import pandas as pd
-        def parts(frames, rows=250_000):
-            buf, n = [], 0  # a running count: summing the buffer each time is quadratic
-            for f in frames:
-                buf.append(f); n += len(f)
-                if n >= rows:
-                    yield pd.concat(buf, ignore_index=True); buf, n = [], 0
-            if buf:
-                yield pd.concat(buf, ignore_index=True)
-        write_parquet_parts(parts(iter_codings(docs, progress=False)), output)
+    if address == "local":  # the same call each worker makes on its partition
+        from resilience_qda.coding.rules import code
+        write_parquet_parts([code(docs, progress=False)], output)
     else:
         from distributed import Client
         with Client(address) as client:

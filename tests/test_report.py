@@ -442,8 +442,9 @@ def test_food_hub_report_gets_saturation_and_triangulation_and_no_ledger(food_hu
     saturation = pd.read_csv(out / "tables" / "saturation.csv")
     overall = saturation[saturation["branch"] == "all"]
     assert overall["cumulative_codes"].iloc[-1] == mine["code"].nunique()
-    assert overall["doc_id"].tolist() == project.corpus.doc_ids  # no dates: project order
-    assert "in the project's order (no dates)" in html.unescape(page)
+    names = rq.natural_sorted(project.corpus.doc_ids)  # no dates: "Interview 2" before "10"
+    assert overall["doc_id"].tolist() == names and names[2] == "Interview 2"
+    assert "by name, in natural order: no document has a date" in html.unescape(page)
     triangulation = pd.read_csv(out / "tables" / "triangulation.csv")
     assert set(triangulation["kind"]) == {"interview", "focus_group"}
     assert not (out / "tables" / "claims.csv").exists()

@@ -6,6 +6,7 @@ import pandas as pd
 
 from ...analysis.saturation import OVERALL, saturation
 from ...core.model import Project
+from ...core.sorting import natural_key
 from ...plots import saturation_curve
 from ..document import Report, new_figure
 from .common import coder_codings, plural
@@ -23,7 +24,8 @@ def saturation_section(project: Project, report: Report) -> None:
         return
     docs = project.corpus.documents
     by, order = analysis_attribute(docs, report.study.time)
-    table = saturation(codings, docs, order=by or list(docs["doc_id"]), coder=report.coder)
+    names = sorted(docs["doc_id"].astype(str), key=natural_key)  # "Interview 2" before "10"
+    table = saturation(codings, docs, order=by or names, coder=report.coder)
     table = table[table["branch"].isin([OVERALL, *report.study.sections])]
     overall = table[table["branch"] == OVERALL].reset_index(drop=True)
     n, total = len(overall), int(overall["cumulative_codes"].iloc[-1])
@@ -83,13 +85,13 @@ def analysis_attribute(docs: pd.DataFrame, time: list[str]) -> tuple[str | None,
     >>> analysis_attribute(docs, [])
     ('date', 'by date; the 2 documents without one last')
     >>> analysis_attribute(docs[["doc_id"]], ["wave"])
-    (None, "in the project's order (no dates)")
+    (None, 'by name, in natural order: no document has a date')
     """
     candidates = [c for c in dict.fromkeys(["date", *time]) if c in docs.columns]
     have = {c: int(docs[c].notna().sum()) for c in candidates}
     best = max(candidates, key=have.__getitem__, default=None)
     if best is None or not have[best]:
-        return None, "in the project's order (no dates)"
+        return None, "by name, in natural order: no document has a date"
     missing = len(docs) - have[best]
     return best, f"by {best.replace('_', ' ')}" + (
         f"; the {plural(missing, 'document')} without one last" if missing else ""

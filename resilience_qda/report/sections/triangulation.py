@@ -41,8 +41,8 @@ def triangulation_section(project: Project, report: Report) -> None:
     report.text(
         f"The documents are {', '.join(plural(int(sizes[k]), _words(k)) for k in kinds)}. "
         f"{(spread > 1).sum()} of the {len(spread)} codes with codings occur in more than one "
-        "kind of data; a code found in both what participants said and what was observed rests on "
-        "two kinds of evidence."
+        "kind of data; a code found in more than one kind (what participants said in "
+        "interviews, what was observed, ...) rests on more than one kind of evidence."
         + "".join(f" Only in {_words(k)}s: {', '.join(v)}." for k, v in only.items() if v)
     )
     wide = table.pivot(index="code", columns="kind", values="files").reindex(
@@ -62,7 +62,10 @@ def triangulation_section(project: Project, report: Report) -> None:
     report.tables["triangulation"] = table
     fig, ax = new_figure((6.5, max(2.2, 0.3 * len(shown) + 1)))
     triangulation_chart(
-        table, ax=ax, title=title, labels=lambda c: code_name(project, c).replace("$", r"\$")
+        table.assign(kind=table["kind"].map(_words)),
+        ax=ax,
+        title=title,
+        labels=lambda c: code_name(project, c).replace("$", r"\$"),
     )
     report.figure(
         "triangulation",
