@@ -76,7 +76,7 @@ def saturation_section(project: Project, report: Report) -> None:
 def analysis_attribute(docs: pd.DataFrame, time: list[str]) -> tuple[str | None, str]:
     """The attribute the documents were analysed by, and how to say so: ``date`` or one of
     study.yaml's ``time`` attributes, whichever most documents have (``date`` on a tie);
-    ``None`` (the project's order) when no document has any.
+    ``None`` (documents in natural order of their names) when no document has any.
 
     >>> docs = pd.DataFrame({"doc_id": ["a", "b", "c"], "date": [None, "2020-01-02", None],
     ...                      "wave": [1, 2, 2]})

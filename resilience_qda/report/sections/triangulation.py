@@ -6,7 +6,7 @@ import pandas as pd
 
 from ...analysis.triangulation import triangulation
 from ...core.model import Project
-from ...plots import triangulation_chart
+from ...plots import plain, triangulation_chart
 from ..document import Report, new_figure
 from .common import children, code_name, coder_codings, plural
 
@@ -34,8 +34,11 @@ def triangulation_section(project: Project, report: Report) -> None:
     report.heading(title)
     sizes = docs.groupby("kind")["doc_id"].nunique()
     spread = table.drop_duplicates("code").set_index("code")["kinds"]
+    wide = table.pivot(index="code", columns="kind", values="files").reindex(
+        index=spread.index, columns=kinds
+    )
     only = {
-        kind: [code_name(project, c) for c in spread.index[spread == 1] if _found(table, c, kind)]
+        kind: [code_name(project, c) for c in wide.index if spread[c] == 1 and wide.at[c, kind]]
         for kind in kinds
     }
     report.text(
@@ -44,9 +47,6 @@ def triangulation_section(project: Project, report: Report) -> None:
         "kind of data; a code found in more than one kind (what participants said in "
         "interviews, what was observed, ...) rests on more than one kind of evidence."
         + "".join(f" Only in {_words(k)}s: {', '.join(v)}." for k, v in only.items() if v)
-    )
-    wide = table.pivot(index="code", columns="kind", values="files").reindex(
-        index=list(dict.fromkeys(table["code"])), columns=kinds
     )
     shown = pd.DataFrame({"code": [code_name(project, c) for c in wide.index]})
     for kind in kinds:
@@ -65,7 +65,7 @@ def triangulation_section(project: Project, report: Report) -> None:
         table.assign(kind=table["kind"].map(_words)),
         ax=ax,
         title=title,
-        labels=lambda c: code_name(project, c).replace("$", r"\$"),
+        labels=lambda c: plain(code_name(project, c)),
     )
     report.figure(
         "triangulation",
@@ -77,8 +77,3 @@ def triangulation_section(project: Project, report: Report) -> None:
 
 def _words(kind: str) -> str:
     return kind.replace("_", " ")
-
-
-def _found(table: pd.DataFrame, code: str, kind: str) -> bool:
-    row = table[(table["code"] == code) & (table["kind"] == kind)]
-    return bool(len(row)) and int(row["files"].iloc[0]) > 0
