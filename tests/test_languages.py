@@ -195,6 +195,7 @@ def test_import_stores_languages_and_code_respects_them(tmp_path, capsys):
     assert main(["code", str(project), "-o", str(out), "--no-progress"]) == 0
     err = capsys.readouterr().err
     assert "left out 1 document(s)" in err and "interview-da (da)" in err
+    assert "codings of 1 document to" in err and "(1 in another language left out)" in err
     assert "interview-da" not in out.read_text()
     out_da = tmp_path / "da.csv"
     args = ["code", str(project), "--codebook", str(tmp_path / "dansk.yaml"), "-o", str(out_da)]

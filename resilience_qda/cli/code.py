@@ -145,6 +145,7 @@ def lazy_documents(paths: list[str]) -> LazyDocuments:
 def run(args) -> int:
     import pandas as pd
 
+    from ..coding.languages import InLanguage, codebook_language
     from ..coding.rules import iter_codings
     from ..io.codebook import read_codebook
 
@@ -163,8 +164,15 @@ def run(args) -> int:
     if args.scheduler or args.workers or args.partition_mb:
         raise ReadError("--scheduler, --workers and --partition-mb go with --engine dask")
     documents = lazy_documents(args.paths)
-    frames = iter_codings(
+    # the documents in the codebook's language (the others are named in a warning)
+    read = InLanguage(
         documents,
+        codebook_language(codebook),
+        all_languages=args.all_languages,
+        codebook=codebook.name,
+    )
+    frames = iter_codings(
+        read,
         codebook,
         unit=args.unit,
         nlp=args.model,
@@ -173,7 +181,7 @@ def run(args) -> int:
         n_process=args.n_process,
         progress=False if args.no_progress else None,
         as_tuples=True,
-        all_languages=args.all_languages,
+        all_languages=True,  # filtered above
     )
     saved = []
     try:
@@ -199,7 +207,12 @@ def run(args) -> int:
             for f in write_codings(table, projects[0]):
                 print(f"wrote {f}", file=sys.stderr)
     where = f" to {args.output}" if args.output else ""
-    print(f"{n} codings of {len(documents)} documents{where}", file=sys.stderr)
+    skipped = f" ({len(read.left_out)} in another language left out)" if read.left_out else ""
+    coded = len(documents) - len(read.left_out)
+    print(
+        f"{n} codings of {coded} document{'' if coded == 1 else 's'}{where}{skipped}",
+        file=sys.stderr,
+    )
     return 0
 
 
