@@ -476,6 +476,26 @@ def test_the_two_hundred_comments_saved_by_libreoffice_import_with_the_same_span
 # --------------------------------------------------------------------------- commands
 
 
+def test_word_import_leaves_the_files_of_coders_not_in_the_word_file_alone(tmp_path, text):
+    from resilience_qda.cli import main
+    from resilience_qda.core.model import Corpus, Project
+    from resilience_qda.io import write_project
+
+    starts, ends = _word_bounds(text)
+    rows = [("interview-H", starts[i], ends[i + 5], BOOK.paths[i % 90], coder)
+            for i, coder in ((0, "A"), (40, "A"), (80, "Z"))]  # fmt: skip
+    codings = pd.DataFrame(rows, columns=KEY).assign(source="manual", score=None)
+    corpus = Corpus([Document("interview-H", text, {"kind": "interview"})])
+    root = write_project(Project(corpus, BOOK, codings), tmp_path / "proj")
+    z_file = root / "codings" / "Z.csv"
+    z_file.write_text(z_file.read_text().replace("\n", "\r\n"))  # as a spreadsheet saves it
+    z_bytes = z_file.read_bytes()
+    out = tmp_path / "out"
+    assert main(["word", "export", str(root), "-o", str(out), "--coder", "A"]) == 0
+    assert main(["word", "import", str(out / "interview-H.docx"), "--project", str(root)]) == 0
+    assert z_file.read_bytes() == z_bytes
+
+
 def test_word_commands_round_trip_and_reanchor_text_edited_in_word(tmp_path, text, capsys):
     from resilience_qda.cli import main
     from resilience_qda.core.model import Corpus, Project

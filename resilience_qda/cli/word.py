@@ -93,6 +93,7 @@ def _import(args) -> int:
     codings = project.codings if project is not None else None
     memos = project.memos.to_dict("records") if project is not None else []
     unknown_total = 0
+    imported: set[str] = set()  # coders whose codings files change
     for f in args.files:
         meta = {"kind": args.kind} if args.kind else None
         found = read_docx_codings(
@@ -129,6 +130,7 @@ def _import(args) -> int:
                 )
             got = result.codings
         coders = set(got["coder"])
+        imported |= coders
         if codings is not None:  # the file is the coders' whole coding of the document
             codings = codings[~((codings["doc_id"] == doc_id) & codings["coder"].isin(coders))]
             codings = pd.concat([codings, got], ignore_index=True)
@@ -152,6 +154,8 @@ def _import(args) -> int:
         return 0
     corpus = Corpus(docs, cases=project.corpus.cases if project is not None else None)
     base = project if project is not None else Project(corpus, book)
+    if codings is not None:  # other coders' files stay byte for byte
+        codings = codings[codings["coder"].isin(imported)]
     updated = dataclasses.replace(
         base, corpus=corpus, codebook=book, codings=codings, memos=memos_frame(memos)
     )
