@@ -44,7 +44,7 @@ _API = {
     "parse_turns": "core.turns",
     **dict.fromkeys(["natural_key", "natural_sorted"], "core.sorting"),
     **dict.fromkeys(["UNITS", "code_units", "merge_spans", "segment", "units"], "core.units"),
-    **dict.fromkeys(["score_coder", "scored_documents"], "core.scoring"),
+    **dict.fromkeys(["score_coder", "scored_documents", "scoring_units"], "core.scoring"),
     **dict.fromkeys(["Claim", "claims_from_data"], "core.claims"),
     # reading and writing
     **dict.fromkeys(
@@ -61,7 +61,18 @@ _API = {
     **dict.fromkeys(["read_memos", "add_memo", "attach_memos", "memo_table"], "io.memos"),
     **dict.fromkeys(["Study", "StudyError", "read_study"], "io.study"),
     **dict.fromkeys(["init_project", "write_study_template"], "io.scaffold"),
-    **dict.fromkeys(["read_refi", "read_qdc", "write_qdc", "write_qdpx"], "io.refi"),
+    **dict.fromkeys(
+        [
+            "codebook_to_qdc",
+            "import_report",
+            "read_qdc",
+            "read_qdpx",
+            "read_refi",
+            "write_qdc",
+            "write_qdpx",
+        ],
+        "io.refi",
+    ),
     # coding
     "code": "coding.engine",
     "iter_codings": "coding.rules",
@@ -78,7 +89,7 @@ _API = {
     ),
     "code_dask": "coding.distributed",
     **dict.fromkeys(["ALL_CODES", "evaluate", "learning_curve"], "coding.suggest_eval"),
-    "tokens": "coding.tokens",
+    **dict.fromkeys(["token_counts", "tokens"], "coding.tokens"),
     **dict.fromkeys(["from_spans", "to_spans"], "coding.spans"),
     # analysis
     **dict.fromkeys(["frequencies", "codings_by_coder"], "analysis.frequencies"),
