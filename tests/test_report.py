@@ -529,6 +529,9 @@ def test_limitations_name_small_groups_low_agreement_and_missing_data(sample_rep
     assert "sector: 4 groups of 4 have fewer than 5 participants" in limits
     assert "Cohen's kappa below 0.6 between A and B" in limits
     assert "rests on the 7 documents both coded, of 25" in limits
+    assert "Saturation is not evident: coder A's last new code appeared in document 23 of 25" in (
+        limits
+    )
 
 
 def test_quotes_are_capped_and_marked(sample_report, food_hub_report):

@@ -11,7 +11,7 @@ from ...plots import saturation_curve
 from ..document import Report, new_figure
 from .common import coder_codings, plural
 
-#: Codes still appearing in this last share of the documents: saturation not shown.
+#: Codes still appearing in this last share of the documents: saturation not evident.
 LATE_SHARE = 0.2
 
 
@@ -50,7 +50,7 @@ def saturation_section(project: Project, report: Report) -> None:
     )
     if after < LATE_SHARE * n:
         report.limitation(
-            f"Saturation is not shown: coder {report.coder}'s last new code appeared in "
+            f"Saturation is not evident: coder {report.coder}'s last new code appeared in "
             f"document {int(last['order'])} of {n}, so further documents might add codes."
         )
     shown = ["order", "doc_id", *(["order_value"] if by else []), "codes", "new_codes"]
