@@ -216,3 +216,9 @@ def test_import_stores_languages_and_code_respects_them(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "scored over 1 of 2 documents" in err and "1 it left out is not scored" in err
     assert pd.read_csv(tmp_path / "s.csv")["reference_only"].sum() == 0  # no Danish misses
+    # a model reads every document: nothing is left out for it
+    both.assign(coder="model:x", source="model").to_csv(tmp_path / "model.csv", index=False)
+    args[args.index(str(tmp_path / "rules.csv"))] = str(tmp_path / "model.csv")
+    assert main(args) == 0
+    err = capsys.readouterr().err
+    assert "scored over 2 of 2 documents" in err and "left out" not in err

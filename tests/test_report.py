@@ -309,7 +309,8 @@ def test_a_claim_whose_scope_matches_nothing_is_a_limitation_and_a_broken_ledger
         "claims:\n  - claim: x\n    supporting: [themes/no-such-theme]\n", encoding="utf-8"
     )
     with pytest.raises(rq.ClaimsError, match="no-such-theme"):  # before any section runs
-        build_report(rq.read_project(root), tmp_path / "out2", sections=[_never])
+        build_report(rq.read_project(root), tmp_path / "out2", sections=[_never, claims_section])
+    build_report(rq.read_project(root), tmp_path / "out3", sections=[codebook_section])
     assert not (tmp_path / "out2").exists()
 
 

@@ -73,16 +73,21 @@ def _codings_of(label: str, project, *, origin: str):
     return project.codings_of(label)
 
 
-def _read_by_rules(project) -> list[str]:
-    """The documents an automatic coder of the project's codebook reads: those in the
-    codebook's language or of undetermined language (``code`` leaves the others out)."""
+def _read_by_rules(codings, project) -> list[str] | None:
+    """The documents the project codebook's rule coder read: those in the codebook's
+    language or of undetermined language (``code`` leaves the others out unless told
+    otherwise), and any it coded. ``None`` (every document) for other coders: models, and
+    rules of another codebook, whose language is not known here."""
     import warnings
 
     from ..coding.languages import InLanguage, codebook_language
 
+    if set(codings["coder"]) != {f"rules:{project.codebook.name or 'codebook'}"}:
+        return None
     with warnings.catch_warnings():  # the skipped documents are named in the rule's words
         warnings.simplefilter("ignore")
-        return [d.doc_id for d in InLanguage(project.corpus, codebook_language(project.codebook))]
+        kept = InLanguage(project.corpus, codebook_language(project.codebook))
+        return [d.doc_id for d in kept] + list(codings["doc_id"].unique())
 
 
 def run(args) -> int:
@@ -108,8 +113,8 @@ def run(args) -> int:
     clash = names & set(mine["coder"])
     if clash:
         raise CodingsError(f"--coder and --reference are the same coder ({', '.join(clash)})")
-    automatic = {*mine["source"], *ref["source"]} & AUTOMATIC_SOURCES
-    read = _read_by_rules(project) if automatic else None
+    automatic = mine if set(mine["source"]) <= AUTOMATIC_SOURCES else ref
+    read = _read_by_rules(automatic, project)
     documents, rule = scored_documents(
         mine, ref, project.corpus.doc_ids, rule=args.documents, read=read
     )

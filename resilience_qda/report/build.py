@@ -46,7 +46,7 @@ from ..io.study import Study, default_compare, read_study
 from ..privacy import pseudonymisation_note
 from .document import Report, new_figure
 from .render import render_page
-from .sections import SECTIONS, corpus_section
+from .sections import SECTIONS, claims_section, corpus_section
 
 FIG_DPI = 300
 #: No creation dates in the files, so the same inputs give the same figure bytes.
@@ -261,9 +261,10 @@ def build_report(
             },
         )
     plan = plan.resolve(project)
-    if project.path is not None and (Path(project.path) / CLAIMS_FILE).is_file():
-        read_claims(project)  # a broken ledger stops the report before any work, naming it
     chosen = SECTIONS if sections is None else sections
+    ledger = project.path is not None and (Path(project.path) / CLAIMS_FILE).is_file()
+    if ledger and claims_section in chosen:
+        read_claims(project)  # a broken ledger stops the report before any work, naming it
     bar = progress_bar(total=len(chosen) + 2, desc="report", unit="step", progress=progress)
     renderer = FigureRenderer()
     report = Report(plan.title, coder=plan.coder, study=plan, on_figure=renderer.submit)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ...analysis.saturation import OVERALL, saturation
+from ...analysis.saturation import saturation
 from ...core.model import Project
 from ...core.sorting import natural_key
 from ...plots import saturation_curve
@@ -25,9 +25,16 @@ def saturation_section(project: Project, report: Report) -> None:
     docs = project.corpus.documents
     by, order = analysis_attribute(docs, report.study.time)
     names = sorted(docs["doc_id"].astype(str), key=natural_key)  # "Interview 2" before "10"
-    table = saturation(codings, docs, order=by or names, coder=report.coder)
-    table = table[table["branch"].isin([OVERALL, *report.study.sections])]
-    overall = table[table["branch"] == OVERALL].reset_index(drop=True)
+    sections = list(report.study.sections)
+    count = {"order": by or names, "coder": report.coder, "branches": False}
+    overall = saturation(codings, docs, codes=sections, **count)  # the reported branches
+    table = pd.concat(
+        [
+            overall,
+            *(saturation(codings, docs, codes=s, **count).assign(branch=s) for s in sections),
+        ],
+        ignore_index=True,
+    )
     n, total = len(overall), int(overall["cumulative_codes"].iloc[-1])
     report.heading(title)
     if not total:
@@ -37,7 +44,8 @@ def saturation_section(project: Project, report: Report) -> None:
     after = n - int(last["order"])
     half = int(overall["cumulative_codes"].iloc[(n - 1) // 2])
     report.text(
-        f"Coder {report.coder} used {plural(total, 'distinct code')}. With the documents "
+        f"In the reported branches coder {report.coder} used "
+        f"{plural(total, 'distinct code')}. With the documents "
         f"in the order they were analysed ({order}), the first half of them yielded {half} "
         f"({half / total:.0%}) of those codes; the last new code appeared in document "
         f"{int(last['order'])} of {n} ({last['doc_id']})"
@@ -63,7 +71,7 @@ def saturation_section(project: Project, report: Report) -> None:
     )
     report.tables["saturation"] = table.reset_index(drop=True)
     fig, ax = new_figure((min(12.0, max(6.5, 0.25 * n + 2)), 3.6))
-    saturation_curve(table, ax=ax, branches=list(report.study.sections), title=title)
+    saturation_curve(table, ax=ax, branches=sections, title=title)
     report.figure(
         "saturation",
         fig,
