@@ -18,7 +18,7 @@ import secrets
 from pathlib import Path
 
 from . import faults
-from .storage import storage_error
+from .storage import pid_alive, storage_error
 from .transaction import HIDDEN, transaction
 
 
@@ -43,22 +43,12 @@ def project_root_of(path: str | os.PathLike) -> tuple[Path, str] | None:
     return None
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True
-    return True
-
-
 def _remove_stale_temporaries(path: Path) -> None:
     """Temporary files of ``path`` whose writer has ended (killed mid-write)."""
     with contextlib.suppress(OSError):
         for tmp in path.parent.glob(f".{path.name}.*.tmp"):
             pid = tmp.name[len(path.name) + 2 :].split("-", 1)[0]
-            if pid.isdigit() and int(pid) != os.getpid() and not _pid_alive(int(pid)):
+            if pid.isdigit() and int(pid) != os.getpid() and not pid_alive(int(pid)):
                 with contextlib.suppress(OSError):
                     tmp.unlink()
 

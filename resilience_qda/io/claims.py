@@ -11,7 +11,7 @@ import yaml
 from ..core.claims import Claim, claims_from_data
 from ..core.errors import ClaimsError
 from ..core.model import Project
-from .safeyaml import load_yaml
+from .safeyaml import compose_yaml, construct, refuse_repeated_keys
 
 #: A claims ledger is a short text: larger files are refused before parsing.
 MAX_CLAIMS_BYTES = 1_000_000
@@ -93,45 +93,28 @@ def _read_capped(path: Path, max_bytes: int) -> str:
 
 
 def _safe_yaml(text: str, origin: str) -> object:
-    """``yaml.safe_load`` after refusing aliases (billion-laughs expansion) and repeated keys
-    (which PyYAML would otherwise keep the last of, silently)."""
+    """Plain YAML only: aliases are refused outright (a ledger has no use for them), and so
+    are repeated keys (which PyYAML would otherwise keep the last of, silently)."""
     try:
         for event in yaml.parse(text, Loader=yaml.SafeLoader):
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-                line = event.start_mark.line + 1
                 raise ClaimsError(
-                    f"{origin}, line {line}: YAML anchors and aliases (&name, *name) are not "
-                    "allowed in a claims ledger; write each value out"
+                    f"{origin}, line {event.start_mark.line + 1}: YAML anchors and aliases "
+                    "(&name, *name) are not allowed in a claims ledger; write each value out"
                 )
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        _refuse_repeated_keys(node, origin)
-        return load_yaml(text, origin=origin, error=ClaimsError)  # impossible dates refused
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ClaimsError(f"{origin}{where}: not valid YAML: {problem}") from None
+    except yaml.YAMLError:
+        pass  # compose_yaml says where the text is not YAML
     except RecursionError:
         raise ClaimsError(f"{origin}: nested too deeply to be a claims ledger") from None
-
-
-def _refuse_repeated_keys(node, origin: str) -> None:
-    stack = [node] if node is not None else []
-    while stack:
-        n = stack.pop()
-        if isinstance(n, yaml.MappingNode):
-            seen: dict[str, int] = {}
-            for key, value in n.value:
-                if isinstance(key, yaml.ScalarNode):
-                    if key.value in seen:
-                        raise ClaimsError(
-                            f"{origin}, line {key.start_mark.line + 1}: key {key.value!r} "
-                            f"appears twice in one mapping (first at line {seen[key.value]})"
-                        )
-                    seen[key.value] = key.start_mark.line + 1
-                stack.append(value)
-        elif isinstance(n, yaml.SequenceNode):
-            stack.extend(n.value)
+    try:
+        node, loader = compose_yaml(text, origin=origin, error=ClaimsError)
+        try:
+            refuse_repeated_keys(node, origin=origin, error=ClaimsError)
+            return construct(loader, node, origin=origin, error=ClaimsError)
+        finally:
+            loader.dispose()
+    except RecursionError:
+        raise ClaimsError(f"{origin}: nested too deeply to be a claims ledger") from None
 
 
 __all__ = ["CLAIMS_FILE", "MAX_CLAIMS_BYTES", "read_claims"]

@@ -14,7 +14,7 @@ from ..core.model import Code, Codebook, slugify
 from .atomic import write_text
 from .refi_read import read_qdc
 from .rule_patterns import check_patterns
-from .safeyaml import compose_yaml, construct
+from .safeyaml import compose_yaml, construct, refuse_repeated_keys
 
 CODE_KEYS = {
     "name",
@@ -83,35 +83,11 @@ def codebook_from_yaml(data: str, *, origin: str = "<codebook>") -> Codebook:
     """
     node, loader = compose_yaml(data, origin=origin, error=CodebookError)
     try:
-        _check_duplicate_keys(node, origin)
+        refuse_repeated_keys(node, origin=origin, error=CodebookError, within="one code")
         tree = construct(loader, node, origin=origin, error=CodebookError)
     finally:
         loader.dispose()
     return codebook_from_dict(tree, origin=origin, _node=node)
-
-
-def _check_duplicate_keys(node, origin: str) -> None:
-    """PyYAML keeps the last of two equal keys silently; a codebook refuses them."""
-    stack = [node] if node is not None else []
-    seen_nodes: set[int] = set()
-    while stack:
-        n = stack.pop()
-        if id(n) in seen_nodes:  # an alias: checked where it was anchored
-            continue
-        seen_nodes.add(id(n))
-        if isinstance(n, yaml.MappingNode):
-            seen: dict = {}
-            for key, value in n.value:
-                if isinstance(key, yaml.ScalarNode):
-                    if key.value in seen:
-                        raise CodebookError(
-                            f"{origin}, line {key.start_mark.line + 1}: key {key.value!r} "
-                            f"appears twice in one code (first at line {seen[key.value]})"
-                        )
-                    seen[key.value] = key.start_mark.line + 1
-                stack.append(value)
-        elif isinstance(n, yaml.SequenceNode):
-            stack.extend(n.value)
 
 
 def _child(node, key: str):

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from ..core.errors import ProjectError
 from . import faults
-from .storage import storage_error
+from .storage import pid_alive, storage_error
 
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
@@ -46,16 +46,6 @@ def _exchange(a: Path, b: Path) -> bool:
     raise OSError(code, os.strerror(code), os.fspath(b))
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True
-    return True
-
-
 def _leftovers(out: Path) -> list[tuple[Path, str, int]]:
     found = []
     with contextlib.suppress(OSError):
@@ -74,7 +64,7 @@ def recover_folder(out: str | os.PathLike) -> None:
     folder if the swap was cut in half, and remove staged and old copies."""
     out = Path(out)
     for p, kind, pid in _leftovers(out):
-        if pid != os.getpid() and _pid_alive(pid):
+        if pid != os.getpid() and pid_alive(pid):
             continue  # another run is under way
         if kind == "old" and not out.exists():
             with contextlib.suppress(OSError):

@@ -144,6 +144,41 @@ or quote it to keep it as text
         loader.dispose()
 
 
+def refuse_repeated_keys(
+    node, *, origin: str, error: type[Exception] = ReadError, within: str = "one mapping"
+) -> None:
+    """Refuse a key written twice in one mapping of a composed node graph (PyYAML would keep
+    the last of the two silently); the message names both lines.
+
+    >>> refuse_repeated_keys(yaml.compose("a: 1\\nb: 2\\na: 3\\n", Loader=_Loader),
+    ...                      origin="x.yaml")
+    Traceback (most recent call last):
+    ...
+    resilience_qda.core.errors.ReadError: x.yaml, line 3: key 'a' appears twice in one \
+mapping (first at line 1)
+    """
+    stack = [node] if node is not None else []
+    visited: set[int] = set()
+    while stack:
+        n = stack.pop()
+        if id(n) in visited:  # an alias: checked where it was anchored
+            continue
+        visited.add(id(n))
+        if isinstance(n, yaml.MappingNode):
+            seen: dict = {}
+            for key, value in n.value:
+                if isinstance(key, yaml.ScalarNode):
+                    if key.value in seen:
+                        raise error(
+                            f"{origin}, line {key.start_mark.line + 1}: key {key.value!r} "
+                            f"appears twice in {within} (first at line {seen[key.value]})"
+                        )
+                    seen[key.value] = key.start_mark.line + 1
+                stack.append(value)
+        elif isinstance(n, yaml.SequenceNode):
+            stack.extend(n.value)
+
+
 def _message(exc: yaml.YAMLError, origin: str) -> str:
     mark = getattr(exc, "problem_mark", None)
     where = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -151,4 +186,11 @@ def _message(exc: yaml.YAMLError, origin: str) -> str:
     return f"{origin}{where}: not valid YAML: {problem}"
 
 
-__all__ = ["MAX_ALIAS_EXPANSION", "check_node_graph", "compose_yaml", "construct", "load_yaml"]
+__all__ = [
+    "MAX_ALIAS_EXPANSION",
+    "check_node_graph",
+    "compose_yaml",
+    "construct",
+    "load_yaml",
+    "refuse_repeated_keys",
+]

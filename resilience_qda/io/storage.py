@@ -78,4 +78,16 @@ def is_storage_error(exc: BaseException) -> bool:
     return isinstance(exc, OSError) and exc.errno in _ADVICE
 
 
-__all__ = ["is_storage_error", "storage_error"]
+def pid_alive(pid: int) -> bool:
+    """Whether a process with this id still runs (one we may not signal counts as alive):
+    how stale locks and the temporary files of killed writers are told from live ones."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
+__all__ = ["is_storage_error", "pid_alive", "storage_error"]

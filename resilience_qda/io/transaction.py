@@ -52,7 +52,7 @@ from typing import TypeVar
 
 from ..core.errors import ProjectBusyError, ProjectError, StorageError
 from . import faults
-from .storage import storage_error
+from .storage import pid_alive, storage_error
 
 try:  # POSIX
     import fcntl
@@ -156,16 +156,6 @@ class _FileLock:
         os.close(self.fd)
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OSError):
-        return True
-    return True
-
-
 def _read_holder(path: Path) -> dict:
     try:
         data = json.loads(path.read_text(encoding="utf-8") or "{}")
@@ -179,7 +169,7 @@ def _busy(root: Path, holder: dict) -> ProjectBusyError:
         who = f"{holder['command']} since {holder.get('started', '?')}, pid {holder.get('pid')}"
         if holder.get("host") and holder["host"] != _HOST:
             who += f" on {holder['host']}"
-        elif holder.get("pid") and not _pid_alive(int(holder["pid"])):
+        elif holder.get("pid") and not pid_alive(int(holder["pid"])):
             who += " (which has ended; a process it started may still hold the lock)"
     else:
         who = "another command is starting"
