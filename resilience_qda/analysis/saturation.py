@@ -104,7 +104,7 @@ def saturation(
     order: str | Iterable[str] | None = None,
     coder: str | None = None,
     codes: str | Iterable[str] | None = None,
-    branches: bool = True,
+    branches: bool | Iterable[str] = True,
 ) -> pd.DataFrame:
     """New codes per document, in the order the documents were analysed.
 
@@ -121,8 +121,9 @@ def saturation(
         Keep only this coder's codings; required when ``codings`` holds several coders.
     codes : str or list of str, optional
         Count only these codes and their descendants (e.g. ``"themes"``).
-    branches : bool
-        Also count per top-level branch (the first segment of each code path).
+    branches : bool, str or list of str
+        Also count per top-level branch (the first segment of each code path); or per each
+        of these code paths (a branch at any depth: its codes and their descendants).
 
     Returns
     -------
@@ -148,6 +149,9 @@ def saturation(
     [['d1', 2, 2], ['d2', 0, 2], ['d3', 1, 3]]
     >>> s[s["branch"] == "t"]["cumulative_codes"].tolist()
     [2, 2, 2]
+    >>> s = saturation(c, docs, branches=["t/b"])
+    >>> s[s["branch"] == "t/b"]["new_codes"].tolist()
+    [1, 0, 0]
     """
     check_columns(documents, ["doc_id"], "saturation's documents table")
     check_columns(codings, ["doc_id", "code", "coder"], "saturation's codings table")
@@ -183,7 +187,20 @@ def saturation(
     position = {doc_id: i for i, doc_id in enumerate(ids, start=1)}
     pairs = table[["doc_id", "code"]].drop_duplicates().astype({"code": object})
     pairs = pairs.assign(order=pairs["doc_id"].map(position), branch=OVERALL)
-    if branches:
+    listed = (
+        None
+        if isinstance(branches, bool)
+        else [branches]
+        if isinstance(branches, str)
+        else list(branches)
+    )
+    if listed is not None:
+        inside = [
+            pairs[(pairs["code"] == b) | pairs["code"].str.startswith(b + "/")].assign(branch=b)
+            for b in listed
+        ]
+        pairs = pd.concat([pairs, *inside], ignore_index=True)
+    elif branches:
         root = {c: str(c).split("/")[0] for c in pairs["code"].unique().tolist()}
         pairs = pd.concat([pairs, pairs.assign(branch=pairs["code"].map(root))], ignore_index=True)
     first = pairs.groupby(["branch", "code"])["order"].transform("min") == pairs["order"]
@@ -196,7 +213,10 @@ def saturation(
     counts = pairs.groupby(["branch", "order"]).size()
     found = pairs[first].groupby(["branch", "order"]).size()
     found_branches = set(pairs["branch"].unique().tolist()) - {OVERALL}
-    names = [OVERALL, *sorted(found_branches)] if branches else [OVERALL]
+    if listed is not None:
+        names = [OVERALL, *listed]
+    else:
+        names = [OVERALL, *sorted(found_branches)] if branches else [OVERALL]
     grid = pd.MultiIndex.from_product([names, range(1, len(ids) + 1)], names=["branch", "order"])
     out = pd.DataFrame(index=grid).reset_index()
     doc_ids = np.asarray(ids, dtype=object)[out["order"].to_numpy() - 1]

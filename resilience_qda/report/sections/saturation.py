@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ...analysis.saturation import saturation
+from ...analysis.saturation import OVERALL, saturation
 from ...core.model import Project
 from ...core.sorting import natural_key
 from ...plots import saturation_curve
@@ -26,15 +26,10 @@ def saturation_section(project: Project, report: Report) -> None:
     by, order = analysis_attribute(docs, report.study.time)
     names = sorted(docs["doc_id"].astype(str), key=natural_key)  # "Interview 2" before "10"
     sections = list(report.study.sections)
-    count = {"order": by or names, "coder": report.coder, "branches": False}
-    overall = saturation(codings, docs, codes=sections, **count)  # the reported branches
-    table = pd.concat(
-        [
-            overall,
-            *(saturation(codings, docs, codes=s, **count).assign(branch=s) for s in sections),
-        ],
-        ignore_index=True,
-    )
+    table = saturation(
+        codings, docs, order=by or names, coder=report.coder, codes=sections, branches=sections
+    )  # "all": the reported branches together, then a line per reported branch
+    overall = table[table["branch"] == OVERALL].reset_index(drop=True)
     n, total = len(overall), int(overall["cumulative_codes"].iloc[-1])
     report.heading(title)
     if not total:
