@@ -263,11 +263,13 @@ def build_report(
     plan = plan.resolve(project)
     chosen = SECTIONS if sections is None else sections
     ledger = project.path is not None and (Path(project.path) / CLAIMS_FILE).is_file()
-    if ledger and claims_section in chosen:
-        read_claims(project)  # a broken ledger stops the report before any work, naming it
+    # a broken ledger stops the report before any work, naming the claim and key
+    claims = read_claims(project) if ledger and claims_section in chosen else None
     bar = progress_bar(total=len(chosen) + 2, desc="report", unit="step", progress=progress)
     renderer = FigureRenderer()
     report = Report(plan.title, coder=plan.coder, study=plan, on_figure=renderer.submit)
+    if claims is not None:
+        report.cache["claims"] = claims
     report.statement = plan.statement(project.path)
     try:
         for section in chosen:

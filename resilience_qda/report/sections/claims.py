@@ -21,7 +21,8 @@ def claims_section(project: Project, report: Report) -> None:
     title = "Claims and counter-evidence"
     if project.path is None or not (Path(project.path) / CLAIMS_FILE).is_file():
         return  # no ledger: nothing to say (the README tells how to write one)
-    claims = read_claims(project)  # a broken ledger is an error naming file, claim and key
+    # read when the report began (a broken ledger is an error naming file, claim and key)
+    claims = report.cache.get("claims") or read_claims(project)
     codings = coder_codings(project, report)
     if report.coder is None or not len(codings):
         report.skip(title, "left out: there are no codings yet.")
