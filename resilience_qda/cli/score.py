@@ -81,8 +81,9 @@ def _read_by_rules(codings, project) -> list[str] | None:
     import warnings
 
     from ..coding.languages import InLanguage, codebook_language
+    from ..coding.rules import rules_coder
 
-    if set(codings["coder"]) != {f"rules:{project.codebook.name or 'codebook'}"}:
+    if set(codings["coder"]) != {rules_coder(project.codebook)}:
         return None
     with warnings.catch_warnings():  # the skipped documents are named in the rule's words
         warnings.simplefilter("ignore")

@@ -460,6 +460,15 @@ def _empty_rule_codings() -> pd.DataFrame:
 # --------------------------------------------------------------------------- public API
 
 
+def rules_coder(codebook: Codebook) -> str:
+    """The coder name of a codebook's rules: ``rules:<codebook name>``.
+
+    >>> rules_coder(Codebook(name="cop-evaluation")), rules_coder(Codebook())
+    ('rules:cop-evaluation', 'rules:codebook')
+    """
+    return f"rules:{codebook.name or 'codebook'}"
+
+
 def iter_codings(
     corpus: Iterable[Document],
     codebook: Codebook | str = "cop-evaluation",
@@ -523,7 +532,7 @@ def iter_codings(
         raise ValueError("batch_size and n_process must be at least 1")
     book = codebook if isinstance(codebook, Codebook) else read_codebook(codebook)
     pipeline = _compiled(book, nlp)  # errors in the codebook surface here, before any output
-    coder = f"rules:{book.name or 'codebook'}"
+    coder = rules_coder(book)
     corpus = InLanguage(
         corpus, codebook_language(book), all_languages=all_languages, codebook=book.name
     )
@@ -616,6 +625,7 @@ __all__ = [
     "compile_rules",
     "iter_codings",
     "rule_patterns",
+    "rules_coder",
     "widen",
     "widen_rows",
 ]

@@ -33,7 +33,8 @@ from .errors import ConflictError, NotFoundError, RequestError
 #: Longest coder name, memo and code name accepted.
 MAX_CODER, MAX_MEMO, MAX_NAME = 64, 20_000, 200
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-_MACHINE = ("rules:", "model:")
+#: Coder names of rules and models (``rules:<codebook>``, ``model:<name>``), not people.
+MACHINE_CODERS = ("rules:", "model:")
 
 
 def plain(value: object) -> object:
@@ -66,7 +67,7 @@ def check_coder(coder: object) -> str:
             f"coder {coder[:80]!r} is not a usable name: at most {MAX_CODER} characters, "
             "no control characters"
         )
-    if coder.startswith(_MACHINE):
+    if coder.startswith(MACHINE_CODERS):
         raise RequestError(
             f"coder {coder!r} names a machine coder (rules:, model:); people code under their "
             "own name and accept machine codings as suggestions"

@@ -17,7 +17,7 @@ import pandas as pd
 from ..analysis.agreement import coding_comparison, disagreements
 from ..core.stats import kappa_2x2
 from .errors import ConflictError, NotFoundError, RequestError
-from .session import CodingSession, check_coder, records
+from .session import MACHINE_CODERS, CodingSession, check_coder, records
 from .store import coder_file, with_ids
 
 
@@ -28,18 +28,18 @@ def sources(session: CodingSession, coder: str) -> list[dict]:
     out = [
         {"source": f"coder:{c}", "label": f"{c}'s codings"}
         for c in session.coders()
-        if c != coder and not c.startswith(("rules:", "model:"))
+        if c != coder and not c.startswith(MACHINE_CODERS)
     ]
     out += [
         {"source": f"coder:{c}", "label": c}
         for c in session.coders()
-        if c.startswith(("rules:", "model:"))
+        if c.startswith(MACHINE_CODERS)
     ]
     out.append({"source": "rules", "label": f"rules of codebook {session.codebook.name!r}"})
     out += [
         {"source": f"model:{c}", "label": f"model learned from {c}'s coding"}
         for c, n in per_coder.items()
-        if n >= 3 and not c.startswith(("rules:", "model:"))
+        if n >= 3 and not c.startswith(MACHINE_CODERS)
     ]
     return out
 
